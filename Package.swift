@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+//
+// CircuitAudit: audits how a gateway in mainland China reaches the rest of the world.
+//
+// Targets depend one way only:
+//   Packets ─► Capture (+ CPcap) ─┐
+//   Packets ─► Flows ─────────────┴─► Traffic ─► circuit-audit (the thin CLI)
+// Later issues add Detection (under Traffic), Inventory, Audit, Reports, Store and Daemon.
+// Decoding never imports capture or policy; heavy dependencies stay in the one target that
+// needs them so the packet path builds fast.
+import PackageDescription
+
+let package = Package(
+    name: "CircuitAudit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "circuit-audit", targets: ["circuit-audit"]),
+        .library(name: "Packets", targets: ["Packets"]),
+        .library(name: "Capture", targets: ["Capture"]),
+        .library(name: "Flows", targets: ["Flows"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(name: "Packets"),
+        .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
+        .target(name: "Flows", dependencies: ["Packets"]),
+        .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets"]),
+        .executableTarget(
+            name: "circuit-audit",
+            dependencies: [
+                "Packets", "Capture", "Flows", "Traffic",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["Packets"], path: "Tests/TestSupport"),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

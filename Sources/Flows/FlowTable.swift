@@ -1,0 +1,301 @@
+import Packets
+
+/// Turns decoded packets into bidirectional flow records, with bounded memory.
+///
+/// The packet hot path: an open-addressing hash table (linear probing, backward-shift deletion)
+/// over a manually managed array of fixed-size entries, and an intrusive least-recently-active
+/// list that makes idle expiry and capacity eviction O(1). No allocation per packet.
+public final class FlowTable {
+    public let configuration: FlowTableConfiguration
+    public private(set) var statistics = FlowTableStatistics()
+
+    /// Called once for every flow that leaves the table, with the handle it had while live.
+    public typealias FlowEndHandler = (_ record: FlowRecord, _ handle: FlowHandle) -> Void
+    private let onFlowEnd: FlowEndHandler
+
+    private var entries: UnsafeMutablePointer<FlowEntry>
+    private var entryCapacity: Int
+    private var initializedEntries = 0
+    private var freeList: Int32 = -1
+    private var slots: UnsafeMutablePointer<Int32>
+    private var slotMask: Int
+    private var leastRecent: Int32 = -1
+    private var mostRecent: Int32 = -1
+    private var nextID: UInt64 = 1
+    private var fragments = FragmentPortMap()
+
+    /// Live flows now.
+    public private(set) var liveFlowCount = 0
+
+    /// Memory one live flow costs the table: its entry plus its share of the slot array (kept at
+    /// most half full).
+    public static var bytesPerLiveFlow: Int { MemoryLayout<FlowEntry>.stride + 2 * MemoryLayout<Int32>.stride }
+
+    public init(configuration: FlowTableConfiguration = FlowTableConfiguration(), onFlowEnd: @escaping FlowEndHandler) {
+        self.configuration = configuration
+        self.onFlowEnd = onFlowEnd
+        entryCapacity = min(1024, configuration.maximumFlows)
+        entries = .allocate(capacity: entryCapacity)
+        let slotCount = 2048
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+        slotMask = slotCount - 1
+    }
+
+    deinit {
+        entries.deinitialize(count: initializedEntries)
+        entries.deallocate()
+        slots.deallocate()
+    }
+
+    /// Counts one packet into its flow, creating the flow if needed. Returns nil when the packet
+    /// cannot be attributed (a later fragment whose first fragment was not seen).
+    @discardableResult
+    public func add(_ packet: DecodedPacket, timestamp: Timestamp, wireLength: Int) -> FlowUpdate? {
+        statistics.packets += 1
+        var sourcePort: UInt16 = 0
+        var destinationPort: UInt16 = 0
+        if packet.ipProtocol.hasPorts {
+            switch packet.fragment {
+            case .none:
+                sourcePort = packet.sourcePort
+                destinationPort = packet.destinationPort
+            case .first(let identification):
+                sourcePort = packet.sourcePort
+                destinationPort = packet.destinationPort
+                fragments.remember(packet, identification: identification)
+            case .later(let identification):
+                guard let ports = fragments.ports(for: packet, identification: identification) else {
+                    statistics.unattributedFragments += 1
+                    return nil
+                }
+                (sourcePort, destinationPort) = ports
+            }
+        }
+        if let idleTimeout = configuration.idleTimeout { expireIdle(now: timestamp, idleTimeout: idleTimeout) }
+
+        let (key, lowToHigh) = FlowKey.forPacket(packet, sourcePort: sourcePort, destinationPort: destinationPort)
+        let hash = key.tableHash
+        var index = find(key, hash: hash)
+        var isNew = false
+        if index >= 0, timestamp.seconds(since: entries[Int(index)].firstSeen) > configuration.activeTimeout {
+            statistics.flowsEndedActive += 1
+            end(index, reason: .active)
+            index = -1
+        }
+        if index < 0 {
+            index = insert(key, hash: hash, initiatorIsLow: lowToHigh, timestamp: timestamp)
+            isNew = true
+        }
+
+        let entry = entries + Int(index)
+        let isForward = lowToHigh == entry.pointee.initiatorIsLow
+        entry.pointee.lastSeen = max(entry.pointee.lastSeen, timestamp)
+        let packetsInDirection: UInt64
+        if lowToHigh {
+            entry.pointee.lowToHigh.packets &+= 1
+            entry.pointee.lowToHigh.bytes &+= UInt64(wireLength)
+            entry.pointee.lowToHigh.tcpFlags |= packet.tcpFlags
+            if case .later = packet.fragment { entry.pointee.lowToHigh.laterFragments &+= 1 }
+            packetsInDirection = entry.pointee.lowToHigh.packets
+        } else {
+            entry.pointee.highToLow.packets &+= 1
+            entry.pointee.highToLow.bytes &+= UInt64(wireLength)
+            entry.pointee.highToLow.tcpFlags |= packet.tcpFlags
+            if case .later = packet.fragment { entry.pointee.highToLow.laterFragments &+= 1 }
+            packetsInDirection = entry.pointee.highToLow.packets
+        }
+        if !isNew { touch(index) }
+        return FlowUpdate(handle: FlowHandle(index: index), isNew: isNew, isForward: isForward, packetInDirection: packetsInDirection)
+    }
+
+    /// The current state of a live flow.
+    public func record(_ handle: FlowHandle) -> FlowRecord {
+        entries[Int(handle.index)].record(reason: .endOfCapture)
+    }
+
+    /// Ends every live flow (reason `endOfCapture`), oldest activity first.
+    public func finish() {
+        while leastRecent >= 0 { end(leastRecent, reason: .endOfCapture) }
+    }
+
+    // MARK: - Table mechanics
+
+    private func find(_ key: FlowKey, hash: UInt64) -> Int32 {
+        var slot = Int(truncatingIfNeeded: hash) & slotMask
+        while true {
+            let index = slots[slot]
+            if index < 0 { return -1 }
+            if entries[Int(index)].hash == UInt32(truncatingIfNeeded: hash), entries[Int(index)].key == key { return index }
+            slot = (slot + 1) & slotMask
+        }
+    }
+
+    private func insert(_ key: FlowKey, hash: UInt64, initiatorIsLow: Bool, timestamp: Timestamp) -> Int32 {
+        if liveFlowCount >= configuration.maximumFlows, leastRecent >= 0 {
+            statistics.flowsEvictedForCapacity += 1
+            end(leastRecent, reason: .capacity)
+        }
+        if (liveFlowCount + 1) * 2 > slotMask + 1 { growSlots() }
+        let index = allocateEntry()
+        let entry = FlowEntry(
+            key: key, hash: UInt32(truncatingIfNeeded: hash), id: nextID, firstSeen: timestamp, lastSeen: timestamp,
+            initiatorIsLow: initiatorIsLow
+        )
+        (entries + Int(index)).pointee = entry
+        nextID += 1
+        var slot = Int(truncatingIfNeeded: hash) & slotMask
+        while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
+        slots[slot] = index
+        appendToRecency(index)
+        liveFlowCount += 1
+        statistics.flowsCreated += 1
+        statistics.peakLiveFlows = max(statistics.peakLiveFlows, liveFlowCount)
+        return index
+    }
+
+    private func allocateEntry() -> Int32 {
+        if freeList >= 0 {
+            let index = freeList
+            freeList = entries[Int(index)].newer
+            return index
+        }
+        if initializedEntries == entryCapacity {
+            let newCapacity = min(entryCapacity * 2, configuration.maximumFlows + 1)
+            let grown = UnsafeMutablePointer<FlowEntry>.allocate(capacity: newCapacity)
+            grown.moveInitialize(from: entries, count: initializedEntries)
+            entries.deallocate()
+            entries = grown
+            entryCapacity = newCapacity
+        }
+        (entries + initializedEntries).initialize(to: FlowEntry.unused)
+        initializedEntries += 1
+        return Int32(initializedEntries - 1)
+    }
+
+    private func growSlots() {
+        let newCount = (slotMask + 1) * 2
+        slots.deallocate()
+        slots = .allocate(capacity: newCount)
+        slots.initialize(repeating: -1, count: newCount)
+        slotMask = newCount - 1
+        var index = leastRecent
+        while index >= 0 {
+            var slot = Int(entries[Int(index)].hash) & slotMask
+            while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = index
+            index = entries[Int(index)].newer
+        }
+    }
+
+    /// Removes a live flow: reports it, frees its slot (backward-shift deletion keeps every probe
+    /// chain unbroken) and returns its entry to the free list.
+    private func end(_ index: Int32, reason: FlowEndReason) {
+        let entry = entries[Int(index)]
+        onFlowEnd(entry.record(reason: reason), FlowHandle(index: index))
+
+        var slot = Int(entry.hash) & slotMask
+        while slots[slot] != index { slot = (slot + 1) & slotMask }
+        var hole = slot
+        var probe = slot
+        while true {
+            probe = (probe + 1) & slotMask
+            let moved = slots[probe]
+            if moved < 0 { break }
+            let home = Int(entries[Int(moved)].hash) & slotMask
+            // Move `moved` into the hole unless its home lies cyclically in (hole, probe].
+            let homeIsBetween = hole <= probe ? (home > hole && home <= probe) : (home > hole || home <= probe)
+            if !homeIsBetween {
+                slots[hole] = moved
+                hole = probe
+            }
+        }
+        slots[hole] = -1
+
+        unlinkFromRecency(index)
+        entries[Int(index)].newer = freeList
+        freeList = index
+        liveFlowCount -= 1
+    }
+
+    private func expireIdle(now: Timestamp, idleTimeout: Double) {
+        while leastRecent >= 0 {
+            let idleSince = entries[Int(leastRecent)].lastSeen
+            guard now.seconds(since: idleSince) > idleTimeout else { return }
+            statistics.flowsEndedIdle += 1
+            end(leastRecent, reason: .idle)
+        }
+    }
+
+    // MARK: - Recency list
+
+    private func appendToRecency(_ index: Int32) {
+        entries[Int(index)].older = mostRecent
+        entries[Int(index)].newer = -1
+        if mostRecent >= 0 { entries[Int(mostRecent)].newer = index } else { leastRecent = index }
+        mostRecent = index
+    }
+
+    private func unlinkFromRecency(_ index: Int32) {
+        let older = entries[Int(index)].older
+        let newer = entries[Int(index)].newer
+        if older >= 0 { entries[Int(older)].newer = newer } else { leastRecent = newer }
+        if newer >= 0 { entries[Int(newer)].older = older } else { mostRecent = older }
+    }
+
+    private func touch(_ index: Int32) {
+        guard mostRecent != index else { return }
+        unlinkFromRecency(index)
+        appendToRecency(index)
+    }
+}
+
+/// Refers to a live flow while it is in the table; reused after the flow ends.
+public struct FlowHandle: Hashable, Sendable {
+    public var index: Int32
+}
+
+/// What adding one packet did.
+public struct FlowUpdate: Sendable {
+    public var handle: FlowHandle
+    /// This packet opened the flow.
+    public var isNew: Bool
+    /// The packet travels from the flow's initiator to its responder.
+    public var isForward: Bool
+    /// 1 for the first packet in this packet's direction, 2 for the second...
+    public var packetInDirection: UInt64
+}
+
+/// One live flow's fixed-size storage.
+struct FlowEntry {
+    var key: FlowKey
+    var hash: UInt32
+    var id: UInt64
+    var firstSeen: Timestamp
+    var lastSeen: Timestamp
+    var lowToHigh = DirectionCounters()
+    var highToLow = DirectionCounters()
+    /// Neighbours in the recency list (older is nearer to eviction); `newer` links the free list.
+    var older: Int32 = -1
+    var newer: Int32 = -1
+    var initiatorIsLow: Bool
+
+    static let unused = FlowEntry(
+        key: FlowKey(lowAddress: IPAddress(high: 0, low: 0), highAddress: IPAddress(high: 0, low: 0), lowPort: 0,
+                     highPort: 0, ipProtocol: IPProtocol(0), vlan: FlowKey.noVLAN),
+        hash: 0, id: 0, firstSeen: Timestamp(nanoseconds: 0), lastSeen: Timestamp(nanoseconds: 0), initiatorIsLow: true
+    )
+
+    func record(reason: FlowEndReason) -> FlowRecord {
+        FlowRecord(
+            id: id, ipProtocol: key.ipProtocol, vlan: key.vlan == FlowKey.noVLAN ? nil : key.vlan,
+            source: initiatorIsLow ? key.lowAddress : key.highAddress,
+            sourcePort: initiatorIsLow ? key.lowPort : key.highPort,
+            destination: initiatorIsLow ? key.highAddress : key.lowAddress,
+            destinationPort: initiatorIsLow ? key.highPort : key.lowPort,
+            forward: initiatorIsLow ? lowToHigh : highToLow,
+            reverse: initiatorIsLow ? highToLow : lowToHigh,
+            firstSeen: firstSeen, lastSeen: lastSeen, endReason: reason
+        )
+    }
+}

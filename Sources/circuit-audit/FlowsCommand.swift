@@ -1,0 +1,129 @@
+import ArgumentParser
+import Capture
+import Flows
+import Traffic
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct FlowsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flows",
+        abstract: "Read captures or a live interface and print one line per bidirectional flow.",
+        discussion: """
+            Exit codes: 0 success, 64 bad usage, 65 a capture is damaged or not a capture \
+            (the flows read before the damage are still printed), 66 a file or interface cannot be opened.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, jsonl
+    }
+
+    @Argument(help: "Capture files (pcap or pcapng).")
+    var files: [String] = []
+
+    @Option(name: .long, help: "Capture live from this interface instead of reading files (needs CAP_NET_RAW).")
+    var interface: String?
+
+    @Option(name: .long, help: "Seconds to capture from --interface.")
+    var duration: Double?
+
+    @Option(name: .long, help: "A BPF filter expression (pcap-filter(7)).")
+    var filter: String?
+
+    @Flag(name: .long, help: "Capture in promiscuous mode (off by default).")
+    var promiscuous = false
+
+    @Option(name: .long, help: "Output format: table (default on a terminal) or jsonl.")
+    var format: Format?
+
+    @Option(name: .long, help: "End a flow after this many seconds without a packet (default: never for files, 300 for --interface).")
+    var idleTimeout: Double?
+
+    @Option(name: .long, help: "End a flow after this many seconds and continue it in a new record.")
+    var activeTimeout: Double = FlowTableConfiguration().activeTimeout
+
+    @Option(name: .long, help: "Most live flows kept at once; past it the least recently active is evicted and counted.")
+    var maxFlows: Int = FlowTableConfiguration().maximumFlows
+
+    func validate() throws {
+        if files.isEmpty && interface == nil { throw ValidationError("Give capture files or --interface.") }
+        if !files.isEmpty && interface != nil { throw ValidationError("Give capture files or --interface, not both.") }
+        if duration != nil && interface == nil { throw ValidationError("--duration applies to --interface only.") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive.") }
+        if (idleTimeout ?? 1) <= 0 || activeTimeout <= 0 { throw ValidationError("Timeouts must be positive.") }
+        if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1.") }
+    }
+
+    func run() throws {
+        let analyzer = TrafficAnalyzer(configuration: FlowTableConfiguration(
+            idleTimeout: idleTimeout ?? (interface == nil ? nil : 300), activeTimeout: activeTimeout, maximumFlows: maxFlows))
+        let output = StandardOutput()
+        let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
+        var exitCode = ExitCode.success
+
+        let inputs: [String] = interface.map { [$0] } ?? files
+        for input in inputs {
+            let source: PacketSource
+            do {
+                source = try open(input)
+            } catch {
+                StandardError.write("circuit-audit: \(error)")
+                if exitCode == .success { exitCode = Self.exitCode(for: error) }
+                continue
+            }
+            let progress = ProgressLine(label: source.name)
+            analyzer.progress = { progress.update(packets: $0) }
+            let summary = analyzer.analyze(source)
+            progress.clear()
+            switch format {
+            case .jsonl:
+                for record in summary.flows { output.write(FlowJSONLines.line(for: record, source: summary.source)) }
+            case .table:
+                if inputs.count > 1 { output.write("== \(summary.source)") }
+                output.write(FlowTableFormatter.render(summary.flows), newline: false)
+            }
+            StandardError.write(Self.describe(summary))
+            if let error = summary.error {
+                StandardError.write("circuit-audit: \(error)")
+                if exitCode == .success { exitCode = Self.exitCode(for: error) }
+            }
+        }
+        output.flush()
+        if exitCode != .success { throw exitCode }
+    }
+
+    private func open(_ input: String) throws(CaptureError) -> PacketSource {
+        guard interface != nil else { return try PacketSource.open(file: input, filter: filter) }
+        return try PacketSource.open(interface: input, options: LiveCaptureOptions(
+            promiscuous: promiscuous, filter: filter, duration: duration))
+    }
+
+    static func exitCode(for error: CaptureError) -> ExitCode {
+        switch error {
+        case .cannotOpen: ExitStatus.cannotOpen
+        case .invalidFilter: ExitStatus.usage
+        case .notACapture, .unsupportedLinkType, .badRecord, .captureFailed: ExitStatus.dataError
+        }
+    }
+
+    static func describe(_ summary: TrafficSummary) -> String {
+        var parts = ["\(summary.source): \(summary.capture.packetsRead) packets", "\(summary.flows.count) flows"]
+        if summary.frames.notIP > 0 { parts.append("\(summary.frames.notIP) non-IP frames") }
+        if let (number, reason) = summary.frames.firstUndecodable {
+            parts.append("\(summary.frames.undecodable) undecodable frames (first: packet \(number), \(reason))")
+        }
+        if summary.table.unattributedFragments > 0 {
+            parts.append("\(summary.table.unattributedFragments) fragments without their first fragment")
+        }
+        if summary.table.flowsEvictedForCapacity > 0 {
+            parts.append("\(summary.table.flowsEvictedForCapacity) flows evicted at the --max-flows bound")
+        }
+        if let dropped = summary.capture.droppedByKernel {
+            parts.append("kernel dropped \(dropped), interface dropped \(summary.capture.droppedByInterface ?? 0)")
+        }
+        return parts.joined(separator: ", ")
+    }
+}
