@@ -19,6 +19,7 @@ public final class PacketSource {
     private let file: UnsafeMutablePointer<FILE>?
     private let duration: Double?
     private var packetsRead = 0
+    private nonisolated(unsafe) var stopRequested = false
 
     private init(name: String, handle: OpaquePointer, file: UnsafeMutablePointer<FILE>?, isLive: Bool, duration: Double?) {
         self.name = name
@@ -48,7 +49,7 @@ public final class PacketSource {
             file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer
         ) else {
             fclose(file)
-            throw .notACapture(path: path, reason: String(cString: errorBuffer))
+            throw .notACapture(path: path, reason: message(errorBuffer))
         }
         let source = PacketSource(name: path, handle: handle, file: file, isLive: false, duration: nil)
         try source.checkLinkType()
@@ -60,7 +61,7 @@ public final class PacketSource {
     public static func open(interface: String, options: LiveCaptureOptions = LiveCaptureOptions()) throws(CaptureError) -> PacketSource {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(interface, &errorBuffer) else {
-            throw .cannotOpen(source: interface, reason: String(cString: errorBuffer))
+            throw .cannotOpen(source: interface, reason: message(errorBuffer))
         }
         pcap_set_snaplen(handle, options.snapLength)
         pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
@@ -75,6 +76,10 @@ public final class PacketSource {
             pcap_close(handle)
             throw .cannotOpen(source: interface, reason: reason.isEmpty ? summary : "\(summary): \(reason)")
         }
+        // Non-blocking reads plus poll(2) keep the capture window exact: in immediate mode
+        // libpcap ignores its read timeout and would block until a packet came.
+        var nonBlockError = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        pcap_setnonblock(handle, 1, &nonBlockError)
         let source = PacketSource(name: interface, handle: handle, file: nil, isLive: true, duration: options.duration)
         try source.checkLinkType()
         if let filter = options.filter { try source.apply(filter: filter) }
@@ -99,6 +104,7 @@ public final class PacketSource {
     /// Asks a running `forEach` to return after the current packet. Safe from a signal handler's
     /// thread (it calls `pcap_breakloop`).
     public func stop() {
+        stopRequested = true
         pcap_breakloop(handle)
     }
 
@@ -107,6 +113,7 @@ public final class PacketSource {
     /// error then says which record failed.
     @discardableResult
     public func forEach(_ body: (CapturedPacket) -> Bool) throws(CaptureError) -> CaptureStatistics {
+        stopRequested = false
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let deadline = duration.map { monotonicSeconds() + $0 }
@@ -123,7 +130,9 @@ public final class PacketSource {
                 )
                 if !body(packet) { break loop }
             case 0:
-                break  // live timeout: no packet this time
+                // Live capture, nothing waiting: sleep until a packet or 100 ms have passed.
+                var descriptor = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, 100)
             case PCAP_ERROR_BREAK:
                 break loop  // end of file, or stop()
             default:
@@ -134,6 +143,7 @@ public final class PacketSource {
                 let offset = file.map { Int(ftell($0)) }.flatMap { $0 >= 0 ? $0 : nil }
                 throw .badRecord(path: name, packetNumber: packetsRead + 1, byteOffset: offset, reason: reason)
             }
+            if stopRequested { break }
             if let deadline, monotonicSeconds() >= deadline { break }
         }
         return statistics()
@@ -151,6 +161,11 @@ public final class PacketSource {
         }
         return result
     }
+}
+
+/// The text libpcap left in an error buffer.
+private func message(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 private func monotonicSeconds() -> Double {

@@ -3,7 +3,7 @@
 ///
 /// A plain value with no references, so decoding allocates nothing; offsets point back into the
 /// caller's buffer, which stays the only copy of the bytes.
-public struct DecodedPacket: Sendable {
+public struct DecodedPacket: Sendable, Equatable {
     /// The outermost 802.1Q/802.1ad VLAN ID, if the frame was tagged.
     public var vlanID: UInt16?
     public var ipVersion: UInt8
