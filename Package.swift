@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
