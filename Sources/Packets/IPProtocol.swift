@@ -37,8 +37,8 @@ public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
-    /// The IANA keyword in upper case (`TCP`, `ICMPV6`), or the number when it has none here.
-    public var description: String {
+    /// The IANA keyword in upper case (`TCP`, `ICMPV6`), or nil when it has none here.
+    public var keyword: StaticString? {
         switch rawValue {
         case 1: "ICMP"
         case 2: "IGMP"
@@ -57,7 +57,10 @@ public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConv
         case 113: "PGM"
         case 132: "SCTP"
         case 136: "UDPLITE"
-        default: String(rawValue)
+        default: nil
         }
     }
+
+    /// The keyword, or the number when it has none.
+    public var description: String { keyword.map { "\($0)" } ?? String(rawValue) }
 }

@@ -8,44 +8,69 @@ public enum FlowJSONLines {
 
     /// One line (without the newline) for `record`, read from the capture named `source`.
     public static func line(for record: FlowRecord, source: String) -> String {
-        var line = "{\"capture\":"
-        appendJSONString(source, to: &line)
-        line += ",\"id\":\(record.id)"
-        line += ",\"proto\":\"\(record.ipProtocol)\""
-        line += ",\"src\":\"\(record.source)\",\"sport\":\(record.sourcePort)"
-        line += ",\"dst\":\"\(record.destination)\",\"dport\":\(record.destinationPort)"
-        line += ",\"packets_fwd\":\(record.forward.packets),\"bytes_fwd\":\(record.forward.bytes)"
-        line += ",\"packets_rev\":\(record.reverse.packets),\"bytes_rev\":\(record.reverse.bytes)"
-        if record.forward.laterFragments + record.reverse.laterFragments > 0 {
-            line += ",\"later_fragments_fwd\":\(record.forward.laterFragments)"
-            line += ",\"later_fragments_rev\":\(record.reverse.laterFragments)"
-        }
-        if record.ipProtocol == .tcp {
-            line += ",\"tcp_flags_fwd\":\(record.forward.tcpFlags),\"tcp_flags_rev\":\(record.reverse.tcpFlags)"
-        }
-        line += ",\"first\":\"\(record.firstSeen.iso8601)\",\"last\":\"\(record.lastSeen.iso8601)\""
-        line += ",\"vlan\":" + (record.vlan.map { String($0) } ?? "null")
-        line += ",\"end\":\"\(record.endReason.rawValue)\""
-        line += ",\"tunnel\":null}"
-        return line
+        let buffer = ASCIIBuffer(capacity: 512)
+        append(record, source: source, to: buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
-    static func appendJSONString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
+    /// Appends the line for `record` and its newline to `buffer`.
+    public static func append(_ record: FlowRecord, source: String, to buffer: ASCIIBuffer, newline: Bool = false) {
+        buffer.append("{\"capture\":")
+        buffer.append(jsonString: source)
+        buffer.append(",\"id\":")
+        buffer.append(decimal: record.id)
+        buffer.append(",\"proto\":\"")
+        if let name = record.ipProtocol.keyword { buffer.append(name) } else { buffer.append(decimal: record.ipProtocol.rawValue) }
+        buffer.append("\",\"src\":\"")
+        buffer.append(address: record.source)
+        buffer.append("\",\"sport\":")
+        buffer.append(decimal: record.sourcePort)
+        buffer.append(",\"dst\":\"")
+        buffer.append(address: record.destination)
+        buffer.append("\",\"dport\":")
+        buffer.append(decimal: record.destinationPort)
+        buffer.append(",\"packets_fwd\":")
+        buffer.append(decimal: record.forward.packets)
+        buffer.append(",\"bytes_fwd\":")
+        buffer.append(decimal: record.forward.bytes)
+        buffer.append(",\"packets_rev\":")
+        buffer.append(decimal: record.reverse.packets)
+        buffer.append(",\"bytes_rev\":")
+        buffer.append(decimal: record.reverse.bytes)
+        if record.forward.laterFragments + record.reverse.laterFragments > 0 {
+            buffer.append(",\"later_fragments_fwd\":")
+            buffer.append(decimal: record.forward.laterFragments)
+            buffer.append(",\"later_fragments_rev\":")
+            buffer.append(decimal: record.reverse.laterFragments)
         }
-        output += "\""
+        if record.ipProtocol == .tcp {
+            buffer.append(",\"tcp_flags_fwd\":")
+            buffer.append(decimal: record.forward.tcpFlags)
+            buffer.append(",\"tcp_flags_rev\":")
+            buffer.append(decimal: record.reverse.tcpFlags)
+        }
+        buffer.append(",\"first\":\"")
+        buffer.append(timestamp: record.firstSeen)
+        buffer.append("\",\"last\":\"")
+        buffer.append(timestamp: record.lastSeen)
+        buffer.append("\",\"vlan\":")
+        if let vlan = record.vlan { buffer.append(decimal: vlan) } else { buffer.append("null") }
+        buffer.append(",\"end\":\"")
+        buffer.append(record.endReason.keyword)
+        buffer.append("\",\"tunnel\":null}")
+        if newline { buffer.append(byte: 0x0A) }
+    }
+}
+
+extension FlowEndReason {
+    /// The `end` field's value.
+    var keyword: StaticString {
+        switch self {
+        case .idle: "idle"
+        case .active: "active"
+        case .capacity: "capacity"
+        case .endOfCapture: "end-of-capture"
+        }
     }
 }
 

@@ -80,7 +80,10 @@ struct FlowsCommand: ParsableCommand {
             progress.clear()
             switch format {
             case .jsonl:
-                for record in summary.flows { output.write(FlowJSONLines.line(for: record, source: summary.source)) }
+                for record in summary.flows {
+                    FlowJSONLines.append(record, source: summary.source, to: output.buffer, newline: true)
+                    output.flushIfFull()
+                }
             case .table:
                 if inputs.count > 1 { output.write("== \(summary.source)") }
                 output.write(FlowTableFormatter.render(summary.flows), newline: false)

@@ -2,28 +2,32 @@
 import Glibc
 #endif
 
+import Traffic
+
 /// Buffered standard output: large outputs are written in few system calls.
 final class StandardOutput {
-    private var buffer: [UInt8] = []
-
-    init() { buffer.reserveCapacity(1 << 16) }
+    /// Formatters append here directly; call `flushIfFull()` after each record.
+    let buffer = ASCIIBuffer()
 
     func write(_ text: String, newline: Bool = true) {
-        buffer.append(contentsOf: text.utf8)
-        if newline { buffer.append(0x0A) }
+        for byte in text.utf8 { buffer.append(byte: byte) }
+        if newline { buffer.append(byte: 0x0A) }
+        flushIfFull()
+    }
+
+    func flushIfFull() {
         if buffer.count >= 1 << 16 { flush() }
     }
 
     func flush() {
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { break }  // a closed pipe: nothing more to say
-                offset += written
-            }
+        let bytes = buffer.bytes
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written <= 0 { break }  // a closed pipe: nothing more to say
+            offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 
     deinit { flush() }

@@ -32,3 +32,12 @@ final class IPAddressTests: XCTestCase {
         XCTAssertEqual(Timestamp(seconds: 0).iso8601, "1970-01-01T00:00:00.000000Z")
     }
 }
+
+final class TimestampTests: XCTestCase {
+    func testCalendarArithmeticHandlesLeapDaysAndCenturies() {
+        XCTAssertEqual(Timestamp(seconds: 951_782_400).iso8601, "2000-02-29T00:00:00.000000Z")
+        XCTAssertEqual(Timestamp(seconds: 4_107_542_400).iso8601, "2100-03-01T00:00:00.000000Z")
+        XCTAssertEqual(Timestamp(seconds: 1_767_225_599, nanoseconds: 999_999_999).iso8601, "2025-12-31T23:59:59.999999Z")
+        XCTAssertEqual(Timestamp(nanoseconds: -1_000).iso8601, "1969-12-31T23:59:59.999999Z")
+    }
+}
