@@ -4,7 +4,8 @@
 //
 // Targets depend one way only:
 //   Packets ─► Capture (+ CPcap) ─┐
-//   Packets ─► Flows ─────────────┴─► Traffic ─► circuit-audit (the thin CLI)
+//   Packets ─► Flows ─────────────┼─► Traffic ─► circuit-audit (the thin CLI)
+//   Packets ─► Detection ─────────┘
 // Later issues add Detection (under Traffic), Inventory, Audit, Reports, Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "Packets", targets: ["Packets"]),
         .library(name: "Capture", targets: ["Capture"]),
         .library(name: "Flows", targets: ["Flows"]),
+        .library(name: "Detection", targets: ["Detection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,7 +33,8 @@ let package = Package(
         .target(name: "Packets"),
         .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
         .target(name: "Flows", dependencies: ["Packets"]),
-        .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets"]),
+        .target(name: "Detection", dependencies: ["Packets"]),
+        .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],

@@ -1,3 +1,4 @@
+import Detection
 import Flows
 import Packets
 
@@ -7,14 +8,15 @@ public enum FlowJSONLines {
     public static let schemaVersion = 1
 
     /// One line (without the newline) for `record`, read from the capture named `source`.
-    public static func line(for record: FlowRecord, source: String) -> String {
+    public static func line(for flow: AnalyzedFlow, source: String) -> String {
         let buffer = ASCIIBuffer(capacity: 512)
-        append(record, source: source, to: buffer)
+        append(flow, source: source, to: buffer)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
     /// Appends the line for `record` and its newline to `buffer`.
-    public static func append(_ record: FlowRecord, source: String, to buffer: ASCIIBuffer, newline: Bool = false) {
+    public static func append(_ flow: AnalyzedFlow, source: String, to buffer: ASCIIBuffer, newline: Bool = false) {
+        let record = flow.record
         buffer.append("{\"capture\":")
         buffer.append(jsonString: source)
         buffer.append(",\"id\":")
@@ -57,7 +59,22 @@ public enum FlowJSONLines {
         if let vlan = record.vlan { buffer.append(decimal: vlan) } else { buffer.append("null") }
         buffer.append(",\"end\":\"")
         buffer.append(record.endReason.keyword)
-        buffer.append("\",\"tunnel\":null}")
+        buffer.append("\",\"tunnel\":")
+        if let tunnel = flow.tunnel {
+            buffer.append("{\"family\":")
+            buffer.append(jsonString: tunnel.family.id)
+            buffer.append(",\"class\":")
+            buffer.append(jsonString: tunnel.family.tunnelClass.rawValue)
+            buffer.append(",\"product\":")
+            if let product = tunnel.product { buffer.append(jsonString: product) } else { buffer.append("null") }
+            buffer.append(",\"confidence\":")
+            buffer.append(jsonString: tunnel.confidence.rawValue)
+            buffer.append(",\"evidence\":")
+            buffer.append(jsonString: tunnel.evidence)
+            buffer.append("}}")
+        } else {
+            buffer.append("null}")
+        }
         if newline { buffer.append(byte: 0x0A) }
     }
 }
@@ -76,9 +93,10 @@ extension FlowEndReason {
 
 /// The `flows --format table` view: aligned columns a person can scan.
 public enum FlowTableFormatter {
-    public static let header = ["#", "PROTO", "SOURCE", "DESTINATION", "PKTS>", "BYTES>", "PKTS<", "BYTES<", "FIRST", "SECONDS", "VLAN"]
+    public static let header = ["#", "PROTO", "SOURCE", "DESTINATION", "PKTS>", "BYTES>", "PKTS<", "BYTES<", "FIRST", "SECONDS", "VLAN", "TUNNEL"]
 
-    public static func row(for record: FlowRecord) -> [String] {
+    public static func row(for flow: AnalyzedFlow) -> [String] {
+        let record = flow.record
         func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
             guard record.ipProtocol.hasPorts else { return address.description }
             return address.isIPv4 ? "\(address):\(port)" : "[\(address)]:\(port)"
@@ -91,12 +109,13 @@ public enum FlowTableFormatter {
             String(record.reverse.packets), String(record.reverse.bytes),
             String(record.firstSeen.iso8601.dropLast(8)) + "Z",
             String(Double(Int(seconds * 1000)) / 1000), record.vlan.map { String($0) } ?? "-",
+            flow.tunnel.map { "\($0.family)" + ($0.product.map { " (\($0))" } ?? "") + " [\($0.confidence.rawValue)]" } ?? "-",
         ]
     }
 
     /// The header and rows, each column padded to its widest cell; numbers right-aligned.
-    public static func render(_ records: [FlowRecord]) -> String {
-        let rows = [header] + records.map(row(for:))
+    public static func render(_ flows: [AnalyzedFlow]) -> String {
+        let rows = [header] + flows.map(row(for:))
         var widths = [Int](repeating: 0, count: header.count)
         for row in rows { for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) } }
         let numeric: Set<Int> = [0, 4, 5, 6, 7, 9]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Detection
 import Flows
 import Traffic
 
@@ -39,6 +40,12 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: table (default on a terminal) or jsonl.")
     var format: Format?
 
+    @Flag(name: .long, help: "Print only flows with a tunnel verdict (VPN, tunnel, circumvention, encapsulation or covert channel).")
+    var tunnelsOnly = false
+
+    @Flag(name: .long, help: "Skip tunnel detection (flows only).")
+    var noDetection = false
+
     @Option(name: .long, help: "End a flow after this many seconds without a packet (default: never for files, 300 for --interface).")
     var idleTimeout: Double?
 
@@ -58,8 +65,10 @@ struct FlowsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let analyzer = TrafficAnalyzer(configuration: FlowTableConfiguration(
-            idleTimeout: idleTimeout ?? (interface == nil ? nil : 300), activeTimeout: activeTimeout, maximumFlows: maxFlows))
+        let analyzer = TrafficAnalyzer(
+            configuration: FlowTableConfiguration(
+                idleTimeout: idleTimeout ?? (interface == nil ? nil : 300), activeTimeout: activeTimeout, maximumFlows: maxFlows),
+            classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all()))
         let output = StandardOutput()
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
         var exitCode = ExitCode.success
@@ -78,15 +87,16 @@ struct FlowsCommand: ParsableCommand {
             analyzer.progress = { progress.update(packets: $0) }
             let summary = analyzer.analyze(source)
             progress.clear()
+            let flows = tunnelsOnly ? summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true } : summary.flows
             switch format {
             case .jsonl:
-                for record in summary.flows {
-                    FlowJSONLines.append(record, source: summary.source, to: output.buffer, newline: true)
+                for flow in flows {
+                    FlowJSONLines.append(flow, source: summary.source, to: output.buffer, newline: true)
                     output.flushIfFull()
                 }
             case .table:
                 if inputs.count > 1 { output.write("== \(summary.source)") }
-                output.write(FlowTableFormatter.render(summary.flows), newline: false)
+                output.write(FlowTableFormatter.render(flows), newline: false)
             }
             StandardError.write(Self.describe(summary))
             if let error = summary.error {
@@ -114,6 +124,8 @@ struct FlowsCommand: ParsableCommand {
 
     static func describe(_ summary: TrafficSummary) -> String {
         var parts = ["\(summary.source): \(summary.capture.packetsRead) packets", "\(summary.flows.count) flows"]
+        let tunnels = summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true }.count
+        if tunnels > 0 { parts.append("\(tunnels) with a tunnel verdict") }
         if summary.frames.notIP > 0 { parts.append("\(summary.frames.notIP) non-IP frames") }
         if let (number, reason) = summary.frames.firstUndecodable {
             parts.append("\(summary.frames.undecodable) undecodable frames (first: packet \(number), \(reason))")

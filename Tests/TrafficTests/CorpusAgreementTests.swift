@@ -79,7 +79,7 @@ final class CorpusAgreementTests: XCTestCase {
             let source = try PacketSource.open(file: corpus.appendingPathComponent("pcap/\(file)").path)
             let summary = TrafficAnalyzer().analyze(source)
             var flowsByEndpoints: [String: [FlowRecord]] = [:]
-            for flow in summary.flows {
+            for flow in summary.flows.map(\.record) {
                 flowsByEndpoints[Self.lookupKey(flow.ipProtocol.description, flow.source, flow.sourcePort,
                                                 flow.destination, flow.destinationPort, ports: flow.ipProtocol.hasPorts), default: []].append(flow)
             }

@@ -1,0 +1,67 @@
+import Packets
+
+/// Runs the registered detectors over one flow's opening and settles on a verdict.
+///
+/// Each detector sees the sample after every new packet until it answers; the classifier stops
+/// at the first `confirmed` verdict, or when the opening window closes, keeping the strongest
+/// verdict seen (registry order breaks ties). Then the sample, with its payload bytes, is freed.
+public struct TunnelClassifier: Sendable {
+    public let detectors: [any TunnelDetector]
+    /// How many packets of a flow detection looks at, at most.
+    public var windowPackets: Int
+
+    public init(detectors: [any TunnelDetector], windowPackets: Int = 16) {
+        self.detectors = detectors
+        self.windowPackets = windowPackets
+    }
+
+    /// Starts detection for a new flow.
+    public func start(ipProtocol: IPProtocol, initiator: Endpoint, responder: Endpoint) -> FlowDetection {
+        FlowDetection(sample: FlowSample(ipProtocol: ipProtocol, initiator: initiator, responder: responder),
+                      undecided: detectors.indices.map { _ in true })
+    }
+
+    /// Adds one packet to an open detection; returns true when detection has finished for this
+    /// flow (its verdict, if any, is then in `detection.verdict`).
+    @discardableResult
+    public func observe(_ packet: SampledPacket, payload: UnsafeRawBufferPointer, in detection: inout FlowDetection) -> Bool {
+        guard !detection.isFinished else { return true }
+        detection.sample!.append(packet, payload: payload)
+        let sample = detection.sample!
+        for index in detectors.indices where detection.undecided[index] {
+            switch detectors[index].examine(sample) {
+            case .needMorePackets:
+                continue
+            case .notThis:
+                detection.undecided[index] = false
+            case .verdict(let verdict):
+                detection.undecided[index] = false
+                if detection.verdict.map({ verdict.confidence > $0.confidence }) ?? true {
+                    detection.verdict = verdict
+                }
+            }
+        }
+        if detection.verdict?.confidence == .confirmed || sample.packets.count >= windowPackets
+            || !detection.undecided.contains(true) {
+            detection.finish()
+            return true
+        }
+        return false
+    }
+}
+
+/// One flow's detection in progress, and then its result.
+public struct FlowDetection: Sendable {
+    /// The opening seen so far; nil once detection has finished.
+    public fileprivate(set) var sample: FlowSample?
+    fileprivate var undecided: [Bool]
+    public fileprivate(set) var verdict: TunnelVerdict?
+
+    public var isFinished: Bool { sample == nil }
+
+    /// Ends detection (at the window's end or when the flow ends) and frees the sample.
+    public mutating func finish() {
+        sample = nil
+        undecided = []
+    }
+}
