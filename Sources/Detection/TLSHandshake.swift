@@ -27,7 +27,8 @@ public struct TLSClientHello: Sendable, Equatable {
         highestVersion = version
         isDatagram = datagram
         sessionIDLength = Int(sessionID)
-        cipherSuites = stride(from: 0, to: suites.count, by: 2).map { UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1]) }
+        let suiteBytes = Array(suites)
+        cipherSuites = stride(from: 0, to: suiteBytes.count, by: 2).map { UInt16(suiteBytes[$0]) << 8 | UInt16(suiteBytes[$0 + 1]) }
         extensions = []
         serverName = nil
         alpn = []

@@ -23,7 +23,7 @@ public final class FlowTable {
     @exclusivity(unchecked) private var slotMask: Int
     @exclusivity(unchecked) private var leastRecent: Int32 = -1
     @exclusivity(unchecked) private var mostRecent: Int32 = -1
-    @exclusivity(unchecked) private var nextID: UInt64 = 1
+    private let ids: FlowIDSequence
     @exclusivity(unchecked) private var fragments = FragmentPortMap()
 
     /// Live flows now.
@@ -33,8 +33,12 @@ public final class FlowTable {
     /// most half full).
     public static var bytesPerLiveFlow: Int { MemoryLayout<FlowEntry>.stride + 2 * MemoryLayout<Int32>.stride }
 
-    public init(configuration: FlowTableConfiguration = FlowTableConfiguration(), onFlowEnd: @escaping FlowEndHandler) {
+    /// - Parameter ids: where flow ids come from; tables that share one (the outer flows and the
+    ///   flows inside their encapsulations) never give two flows the same id.
+    public init(configuration: FlowTableConfiguration = FlowTableConfiguration(), ids: FlowIDSequence = FlowIDSequence(),
+                onFlowEnd: @escaping FlowEndHandler) {
         self.configuration = configuration
+        self.ids = ids
         self.onFlowEnd = onFlowEnd
         entryCapacity = min(1024, configuration.maximumFlows)
         entries = .allocate(capacity: entryCapacity)
@@ -111,6 +115,11 @@ public final class FlowTable {
         return FlowUpdate(handle: FlowHandle(index: index), isNew: isNew, isForward: isForward, packetInDirection: packetsInDirection)
     }
 
+    /// The id of a live flow.
+    public func id(of handle: FlowHandle) -> UInt64 {
+        entries[Int(handle.index)].id
+    }
+
     /// The current state of a live flow.
     public func record(_ handle: FlowHandle) -> FlowRecord {
         entries[Int(handle.index)].record(reason: .endOfCapture)
@@ -141,11 +150,10 @@ public final class FlowTable {
         if (liveFlowCount + 1) * 2 > slotMask + 1 { growSlots() }
         let index = allocateEntry()
         let entry = FlowEntry(
-            key: key, hash: UInt32(truncatingIfNeeded: hash), id: nextID, firstSeen: timestamp, lastSeen: timestamp,
+            key: key, hash: UInt32(truncatingIfNeeded: hash), id: ids.next(), firstSeen: timestamp, lastSeen: timestamp,
             initiatorIsLow: initiatorIsLow
         )
         (entries + Int(index)).pointee = entry
-        nextID += 1
         var slot = Int(truncatingIfNeeded: hash) & slotMask
         while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
         slots[slot] = index
@@ -249,6 +257,16 @@ public final class FlowTable {
         guard mostRecent != index else { return }
         unlinkFromRecency(index)
         appendToRecency(index)
+    }
+}
+
+/// Hands out flow ids in creation order, starting at 1.
+public final class FlowIDSequence {
+    private var last: UInt64 = 0
+    public init() {}
+    public func next() -> UInt64 {
+        last += 1
+        return last
     }
 }
 

@@ -59,7 +59,14 @@ public enum FlowJSONLines {
         if let vlan = record.vlan { buffer.append(decimal: vlan) } else { buffer.append("null") }
         buffer.append(",\"end\":\"")
         buffer.append(record.endReason.keyword)
-        buffer.append("\",\"tunnel\":")
+        buffer.append("\"")
+        buffer.append(",\"via\":")
+        if let via = flow.via { buffer.append(decimal: via) } else { buffer.append("null") }
+        if let encapsulation = flow.encapsulation {
+            buffer.append(",\"encapsulation\":")
+            buffer.append(jsonString: encapsulation.rawValue)
+        }
+        buffer.append(",\"tunnel\":")
         if let tunnel = flow.tunnel {
             buffer.append("{\"family\":")
             buffer.append(jsonString: tunnel.family.id)
@@ -103,7 +110,7 @@ public enum FlowTableFormatter {
         }
         let seconds = record.lastSeen.seconds(since: record.firstSeen)
         return [
-            String(record.id), record.ipProtocol.description,
+            flow.via.map { "\($0)>\(record.id)" } ?? String(record.id), record.ipProtocol.description,
             endpoint(record.source, record.sourcePort), endpoint(record.destination, record.destinationPort),
             String(record.forward.packets), String(record.forward.bytes),
             String(record.reverse.packets), String(record.reverse.bytes),

@@ -25,46 +25,26 @@ public final class TrafficAnalyzer {
     }
 
     public func analyze(_ source: PacketSource) -> TrafficSummary {
-        var flows: [AnalyzedFlow] = []
-        // Detection state per live flow, indexed by the flow table's handle.
-        var detections: [FlowDetection?] = []
-        let table = FlowTable(configuration: configuration) { record, handle in
-            var verdict: TunnelVerdict?
-            if Int(handle.index) < detections.count, var detection = detections[Int(handle.index)] {
-                detection.finish()
-                verdict = detection.verdict
-                detections[Int(handle.index)] = nil
-            }
-            flows.append(AnalyzedFlow(record: record, tunnel: verdict))
-        }
+        let ids = FlowIDSequence()
+        let outer = FlowLayer(configuration: configuration, classifier: classifier, ids: ids)
+        let inner = FlowLayer(configuration: configuration, classifier: classifier, ids: ids)
         let decoder = PacketDecoder(linkType: source.linkType)
         var frames = FrameStatistics()
         let progress = self.progress
         let interval = progressInterval
-        let classifier = self.classifier
         var captureError: CaptureError?
         var captureStatistics: CaptureStatistics
         do throws(CaptureError) {
             captureStatistics = try source.forEach { packet in
                 switch decoder.decode(packet.bytes, wireLength: packet.wireLength) {
                 case .success(let decoded):
-                    guard let update = table.add(decoded, timestamp: packet.timestamp, wireLength: packet.wireLength),
-                          let classifier else { break }
-                    let slot = Int(update.handle.index)
-                    if update.isNew {
-                        if slot >= detections.count { detections.append(contentsOf: repeatElement(nil, count: slot - detections.count + 1)) }
-                        detections[slot] = classifier.start(
-                            ipProtocol: decoded.ipProtocol,
-                            initiator: Endpoint(address: decoded.source, port: decoded.sourcePort),
-                            responder: Endpoint(address: decoded.destination, port: decoded.destinationPort))
+                    guard let outerFlow = outer.add(decoded, packet, wireLength: packet.wireLength) else { break }
+                    if decoded.ipProtocol.isEncapsulationCandidate,
+                       let (encapsulation, innerPacket) = PacketDecoder.decodeInner(packet.bytes, outer: decoded) {
+                        // An inner packet's length is its IP packet's: from its header to the frame's end.
+                        inner.add(innerPacket, packet, wireLength: packet.wireLength - innerPacket.networkOffset,
+                                  via: (outer.id(of: outerFlow), encapsulation))
                     }
-                    guard detections[slot]?.isFinished == false else { break }
-                    let sampled = SampledPacket(
-                        direction: update.isForward ? .forward : .reverse, timestamp: packet.timestamp,
-                        payloadLength: decoded.payloadLength, tcpFlags: decoded.tcpFlags,
-                        icmpType: decoded.icmpType, icmpCode: decoded.icmpCode)
-                    classifier.observe(sampled, payload: packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength),
-                                       in: &detections[slot]!)
                 case .failure(let failure):
                     frames.count(failure, packetNumber: packet.number)
                 }
@@ -75,12 +55,93 @@ public final class TrafficAnalyzer {
             captureError = error
             captureStatistics = source.statistics()
         }
-        table.finish()
-        flows.sort { $0.record.id < $1.record.id }
+        // Each inner flow right after the outer flow that carries it.
+        let flows = (outer.finish() + inner.finish()).sorted {
+            ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id)
+        }
         return TrafficSummary(
             source: source.name, linkType: source.linkType, flows: flows, capture: captureStatistics,
-            table: table.statistics, frames: frames, error: captureError
+            table: outer.table.statistics, frames: frames, error: captureError
         )
+    }
+}
+
+/// One layer of flows (the outer packets, or the packets inside encapsulations) with detection
+/// state per live flow, indexed by the flow table's handle.
+private final class FlowLayer {
+    let table: FlowTable
+    private let classifier: TunnelClassifier?
+    private var detections: [FlowDetection?] = []
+    private var outerFlows: [(id: UInt64, encapsulation: Encapsulation)?] = []
+    private var ended: [AnalyzedFlow] = []
+
+    init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, ids: FlowIDSequence) {
+        self.classifier = classifier
+        let relay = FlowEndRelay()
+        table = FlowTable(configuration: configuration, ids: ids) { relay.layer?.flowEnded($0, $1) }
+        relay.layer = self
+    }
+
+    /// Counts the packet and runs detection on the flow's opening; returns the flow's handle.
+    @discardableResult
+    func add(_ decoded: DecodedPacket, _ packet: CapturedPacket, wireLength: Int, via outer: (UInt64, Encapsulation)? = nil) -> FlowHandle? {
+        guard let update = table.add(decoded, timestamp: packet.timestamp, wireLength: wireLength) else { return nil }
+        let slot = Int(update.handle.index)
+        if update.isNew {
+            if slot >= detections.count {
+                detections.append(contentsOf: repeatElement(nil, count: slot - detections.count + 1))
+                outerFlows.append(contentsOf: repeatElement(nil, count: slot - outerFlows.count + 1))
+            }
+            outerFlows[slot] = outer
+            detections[slot] = classifier?.start(
+                ipProtocol: decoded.ipProtocol,
+                initiator: Endpoint(address: decoded.source, port: decoded.sourcePort),
+                responder: Endpoint(address: decoded.destination, port: decoded.destinationPort))
+        }
+        if let classifier, detections[slot]?.isFinished == false {
+            let sampled = SampledPacket(
+                direction: update.isForward ? .forward : .reverse, timestamp: packet.timestamp,
+                payloadLength: decoded.payloadLength, tcpFlags: decoded.tcpFlags,
+                icmpType: decoded.icmpType, icmpCode: decoded.icmpCode)
+            classifier.observe(sampled, payload: packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength),
+                               in: &detections[slot]!)
+        }
+        return update.handle
+    }
+
+    func id(of handle: FlowHandle) -> UInt64 { table.id(of: handle) }
+
+    fileprivate func flowEnded(_ record: FlowRecord, _ handle: FlowHandle) {
+        let slot = Int(handle.index)
+        var verdict: TunnelVerdict?
+        if slot < detections.count, var detection = detections[slot] {
+            detection.finish()
+            verdict = detection.verdict
+            detections[slot] = nil
+        }
+        let outer = slot < outerFlows.count ? outerFlows[slot] : nil
+        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation))
+    }
+
+    /// Ends every live flow and returns all flows of this layer.
+    func finish() -> [AnalyzedFlow] {
+        table.finish()
+        return ended
+    }
+}
+
+/// Lets the flow table report to the layer that owns it without a reference cycle.
+private final class FlowEndRelay {
+    weak var layer: FlowLayer?
+}
+
+extension IPProtocol {
+    /// Protocols that can carry an encapsulation the decoder opens.
+    fileprivate var isEncapsulationCandidate: Bool {
+        switch rawValue {
+        case 4, 41, 47, 17: true
+        default: false
+        }
     }
 }
 
@@ -100,6 +161,16 @@ public struct TrafficSummary: Sendable {
 public struct AnalyzedFlow: Sendable, Equatable {
     public var record: FlowRecord
     public var tunnel: TunnelVerdict?
+    /// For a flow inside an encapsulation: the outer flow's id, and the encapsulation.
+    public var via: UInt64?
+    public var encapsulation: Encapsulation?
+
+    public init(record: FlowRecord, tunnel: TunnelVerdict? = nil, via: UInt64? = nil, encapsulation: Encapsulation? = nil) {
+        self.record = record
+        self.tunnel = tunnel
+        self.via = via
+        self.encapsulation = encapsulation
+    }
 }
 
 /// Frames that gave no IP packet: the ones that are not IP (ARP, LLDP...) and the damaged ones,

@@ -33,7 +33,9 @@ public struct IPsecDetector: TunnelDetector {
                 return .verdict(TunnelVerdict(.ipsec, confidence: .confirmed, evidence: "\(ike) after the NAT-traversal non-ESP marker"))
             }
         }
-        // ESP in UDP: in one direction, a constant non-zero SPI and sequence numbers that rise by one.
+        // ESP in UDP (RFC 3948 §2.1, always to or from port 4500): in one direction, a constant
+        // SPI and sequence numbers that rise by one.
+        guard flow.usesPort(4500) else { return indices.count >= 8 ? .notThis : .needMorePackets }
         for direction in [Direction.forward, .reverse] {
             let packets = indices.filter { flow.packets[$0].direction == direction && flow.packets[$0].payloadLength > 1 }
             guard packets.count >= 3 else { continue }
