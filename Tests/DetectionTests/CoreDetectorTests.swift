@@ -223,3 +223,19 @@ final class TunnelClassifierTests: XCTestCase {
         XCTAssertTrue(detection.isFinished)
     }
 }
+
+final class TailscaleDetectorTests: XCTestCase {
+    func testDiscoMagicWithKeyAndNonceIsConfirmed() {
+        let disco = TailscaleDetector.magic + random(32 + 24 + 40)
+        XCTAssertEqual(family(TailscaleDetector().examine(sample(.udp, server: 41641, [(.forward, disco)]))), "tailscale")
+    }
+
+    func testMagicAloneInAShortDatagramIsNotEnough() {
+        XCTAssertNotEqual(family(TailscaleDetector().examine(sample(.udp, server: 41641, [(.forward, TailscaleDetector.magic + [1, 2])]))), "tailscale")
+    }
+
+    func testTLSToAnOrdinarySiteIsNotTailscale() {
+        XCTAssertEqual(TailscaleDetector().examine(sample(.tcp, server: 443, [(.forward, TLSHandshakeTests.clientHello(serverName: "github.com"))])), .notThis)
+        XCTAssertEqual(family(TailscaleDetector().examine(sample(.tcp, server: 443, [(.forward, TLSHandshakeTests.clientHello(serverName: "derp4.tailscale.com"))]))), "tailscale")
+    }
+}
