@@ -6,7 +6,8 @@
 //   Packets ─► Capture (+ CPcap) ─┐
 //   Packets ─► Flows ─────────────┼─► Traffic ─► circuit-audit (the thin CLI)
 //   Packets ─► Detection ─────────┘
-// Later issues add Detection (under Traffic), Inventory, Audit, Reports, Store and Daemon.
+//   Inventory (+ swift-crypto for fingerprints) ───────────────┘
+// Later issues add Audit, Reports, Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
 import PackageDescription
@@ -20,9 +21,12 @@ let package = Package(
         .library(name: "Capture", targets: ["Capture"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Inventory", targets: ["Inventory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -34,11 +38,13 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
         .target(name: "Flows", dependencies: ["Packets"]),
         .target(name: "Detection", dependencies: ["Packets"]),
+        .target(name: "Policy", dependencies: ["Detection", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Inventory", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
-                "Packets", "Capture", "Flows", "Traffic",
+                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +54,8 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Packets", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],

@@ -8,6 +8,7 @@ public enum DetectorRegistry {
             WireGuardDetector(),
             OpenVPNDetector(),
             IPsecDetector(),
+            TailscaleDetector(),
         ]
     }
 }

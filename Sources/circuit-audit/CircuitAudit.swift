@@ -9,7 +9,7 @@ struct CircuitAudit: ParsableCommand {
         commandName: "circuit-audit",
         abstract: "Audits how a gateway reaches the rest of the world: VPNs, tunnels and leased lines, for legal review.",
         version: version,
-        subcommands: [FlowsCommand.self, DetectorsCommand.self]
+        subcommands: [FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self]
     )
 }
 
@@ -18,4 +18,5 @@ enum ExitStatus {
     static let usage = ExitCode(64)
     static let dataError = ExitCode(65)
     static let cannotOpen = ExitCode(66)
+    static let cannotCreate = ExitCode(73)
 }

@@ -1,0 +1,151 @@
+import Foundation
+
+/// The gateway as collectors see it: the live system, or a copied tree (`--root DIR`) where
+/// `DIR/etc/...` stands for `/etc/...` and `DIR/state/NAME` holds a command's saved output.
+public struct SystemView: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case live
+        case tree(root: String)
+    }
+
+    public let mode: Mode
+
+    public init(_ mode: Mode) { self.mode = mode }
+
+    /// Why a file or command output could not be had.
+    public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var source: String
+        public var reason: String
+        public var description: String { "\(source): \(reason)" }
+    }
+
+    /// Where a gateway path is on this machine.
+    public func hostPath(_ gatewayPath: String) -> String {
+        switch mode {
+        case .live: gatewayPath
+        case .tree(let root): root + (gatewayPath.hasPrefix("/") ? gatewayPath : "/" + gatewayPath)
+        }
+    }
+
+    /// Gateway paths of the regular files matching `pattern`, sorted.
+    public func files(matching pattern: String) -> [String] {
+        Glob.matches(pattern, under: hostPath("/")).map { hostRelative in "/" + hostRelative }
+    }
+
+    /// A file's text. Not-UTF-8 bytes are replaced, never fatal.
+    public func read(_ gatewayPath: String) -> Result<String, ReadFailure> {
+        let path = hostPath(gatewayPath)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permission?)" : "does not exist"
+            return .failure(ReadFailure(source: gatewayPath, reason: reason))
+        }
+        return .success(String(decoding: data, as: UTF8.self))
+    }
+
+    /// A command's output: run now on the live system, or read from `state/<stateFile>`.
+    public func output(of command: [String], stateFile: String) -> Result<String, ReadFailure> {
+        switch mode {
+        case .tree(let root):
+            let path = root + "/state/" + stateFile
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return .failure(ReadFailure(source: "state/\(stateFile)", reason: "not in the snapshot"))
+            }
+            return .success(String(decoding: data, as: UTF8.self))
+        case .live:
+            return CommandRunner.run(command)
+        }
+    }
+}
+
+/// Runs a read-only command with a time limit, for live collection.
+enum CommandRunner {
+    static func run(_ command: [String], timeout: TimeInterval = 10) -> Result<String, SystemView.ReadFailure> {
+        let display = command.joined(separator: " ")
+        guard let executable = command.first.flatMap(locate) else {
+            return .failure(.init(source: display, reason: "\(command.first ?? "?") is not installed"))
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(command.dropFirst())
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            return .failure(.init(source: display, reason: "cannot run: \(error.localizedDescription)"))
+        }
+        // Read the output on another thread so a command that floods its pipe cannot block us,
+        // and give up after `timeout`.
+        let collected = OutputBox()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            collected.data = output.fileHandleForReading.readDataToEndOfFile()
+        }
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            return .failure(.init(source: display, reason: "timed out after \(Int(timeout)) s"))
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return .failure(.init(source: display, reason: "exited \(process.terminationStatus)" + (message.isEmpty ? "" : ": \(message)")))
+        }
+        return .success(String(decoding: collected.data, as: UTF8.self))
+    }
+
+    /// Written by the reader thread before the group is left, read after it: no overlap.
+    private final class OutputBox: @unchecked Sendable {
+        var data = Data()
+    }
+
+    static func locate(_ name: String) -> String? {
+        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"] {
+            let candidate = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// Shell-style path matching: `*` and `?` within one component (fnmatch(3)), `**` across any
+/// number of directories.
+enum Glob {
+    /// Paths relative to `base` (no leading slash) of regular files matching `pattern`.
+    static func matches(_ pattern: String, under base: String) -> [String] {
+        let components = pattern.split(separator: "/").map(String.init)
+        var results: [String] = []
+        walk(components[...], directory: base, relative: "", into: &results)
+        return results.sorted()
+    }
+
+    private static func walk(_ components: ArraySlice<String>, directory: String, relative: String, into results: inout [String]) {
+        guard let component = components.first else { return }
+        let rest = components.dropFirst()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
+        if component == "**" {
+            walk(rest, directory: directory, relative: relative, into: &results)
+            for entry in entries where isDirectory(directory + "/" + entry) {
+                walk(components, directory: directory + "/" + entry, relative: join(relative, entry), into: &results)
+            }
+            return
+        }
+        for entry in entries where fnmatch(component, entry, 0) == 0 {
+            let path = directory + "/" + entry
+            if rest.isEmpty {
+                if !isDirectory(path) { results.append(join(relative, entry)) }
+            } else if isDirectory(path) {
+                walk(rest, directory: path, relative: join(relative, entry), into: &results)
+            }
+        }
+    }
+
+    private static func join(_ relative: String, _ entry: String) -> String { relative.isEmpty ? entry : relative + "/" + entry }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+}

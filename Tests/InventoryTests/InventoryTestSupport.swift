@@ -1,0 +1,61 @@
+import Foundation
+import Inventory
+import TestSupport
+import XCTest
+
+/// A gateway tree in a temporary directory: files at their gateway paths, command outputs in state/.
+struct GatewayTree {
+    let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    func write(_ gatewayPath: String, _ text: String) throws {
+        let path = root + gatewayPath
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    func state(_ name: String, _ text: String) throws { try write("/state/" + name, text) }
+
+    var system: SystemView { SystemView(.tree(root: root)) }
+}
+
+/// Runs a real tool (wg, openvpn, pki...) and returns its standard output.
+enum RealTool {
+    static func path(_ name: String) -> String? {
+        ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Skips the test when the tool is missing, except in CI where scripts/setup installs it.
+    static func require(_ name: String) throws -> String {
+        if name.hasPrefix("/") { return name }
+        if let path = path(name) { return path }
+        if Corpus.isRequired { XCTFail("\(name) is not installed: scripts/setup installs it"); throw XCTSkip() }
+        throw XCTSkip("\(name) is not installed (scripts/setup installs it)")
+    }
+
+    @discardableResult
+    static func run(_ name: String, _ arguments: [String], input: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try require(name))
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension Inventory {
+    func items(_ technology: String) -> [ConfigItem] { items.filter { $0.technology == technology } }
+}
