@@ -34,7 +34,10 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        .systemLibrary(name: "CGeoIP", pkgConfig: "geoip", providers: [.apt(["libgeoip-dev"])]),
+        .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "Packets"),
+        .target(name: "Geo", dependencies: ["Packets", "CGeoIP", "CMaxMindDB"]),
         .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
         .target(name: "Flows", dependencies: ["Packets"]),
         .target(name: "Detection", dependencies: ["Packets"]),
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Packets", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
