@@ -44,10 +44,14 @@ let package = Package(
         .target(name: "Policy", dependencies: ["Detection", .product(name: "Yams", package: "Yams")]),
         .target(name: "Inventory", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
+        .target(name: "Audit", dependencies: [
+            "Geo", "Inventory", "Policy", "Traffic", "Detection", "Flows", "Packets",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
-                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory",
+                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],

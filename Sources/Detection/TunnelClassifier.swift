@@ -10,9 +10,13 @@ public struct TunnelClassifier: Sendable {
     /// How many packets of a flow detection looks at, at most.
     public var windowPackets: Int
 
+    /// Detectors that also name products behind other detectors' verdicts.
+    private let annotators: [any VerdictAnnotator]
+
     public init(detectors: [any TunnelDetector], windowPackets: Int = 16) {
         self.detectors = detectors
         self.windowPackets = windowPackets
+        self.annotators = detectors.compactMap { $0 as? any VerdictAnnotator }
     }
 
     /// Starts detection for a new flow.
@@ -43,10 +47,20 @@ public struct TunnelClassifier: Sendable {
         }
         if detection.verdict?.confidence == .confirmed || sample.packets.count >= windowPackets
             || !detection.undecided.contains(true) {
-            detection.finish()
+            finish(&detection)
             return true
         }
         return false
+    }
+
+    /// Ends detection for a flow (its window closed, or the flow ended first): lets annotators
+    /// name the product while the sample is still there, then frees the sample.
+    public func finish(_ detection: inout FlowDetection) {
+        if let sample = detection.sample, var verdict = detection.verdict {
+            for annotator in annotators { annotator.annotate(&verdict, flow: sample) }
+            detection.verdict = verdict
+        }
+        detection.finish()
     }
 }
 

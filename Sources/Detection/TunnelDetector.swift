@@ -23,3 +23,9 @@ public enum DetectorOutcome: Sendable, Equatable {
     /// Decided.
     case verdict(TunnelVerdict)
 }
+
+/// A detector that can also name the product behind another detector's verdict (a WireGuard
+/// handshake to an address Cloudflare publishes for WARP), once detection has settled.
+public protocol VerdictAnnotator: Sendable {
+    func annotate(_ verdict: inout TunnelVerdict, flow: FlowSample)
+}

@@ -95,18 +95,19 @@ public final class FlowTable {
         }
 
         let entry = entries + Int(index)
+        let length = UInt64(max(0, wireLength))  // a damaged record can claim less than its headers
         let isForward = lowToHigh == entry.pointee.initiatorIsLow
         entry.pointee.lastSeen = max(entry.pointee.lastSeen, timestamp)
         let packetsInDirection: UInt64
         if lowToHigh {
             entry.pointee.lowToHigh.packets &+= 1
-            entry.pointee.lowToHigh.bytes &+= UInt64(wireLength)
+            entry.pointee.lowToHigh.bytes &+= length
             entry.pointee.lowToHigh.tcpFlags |= packet.tcpFlags
             if case .later = packet.fragment { entry.pointee.lowToHigh.laterFragments &+= 1 }
             packetsInDirection = entry.pointee.lowToHigh.packets
         } else {
             entry.pointee.highToLow.packets &+= 1
-            entry.pointee.highToLow.bytes &+= UInt64(wireLength)
+            entry.pointee.highToLow.bytes &+= length
             entry.pointee.highToLow.tcpFlags |= packet.tcpFlags
             if case .later = packet.fragment { entry.pointee.highToLow.laterFragments &+= 1 }
             packetsInDirection = entry.pointee.highToLow.packets

@@ -42,7 +42,7 @@ public final class TrafficAnalyzer {
                     if decoded.ipProtocol.isEncapsulationCandidate,
                        let (encapsulation, innerPacket) = PacketDecoder.decodeInner(packet.bytes, outer: decoded) {
                         // An inner packet's length is its IP packet's: from its header to the frame's end.
-                        inner.add(innerPacket, packet, wireLength: packet.wireLength - innerPacket.networkOffset,
+                        inner.add(innerPacket, packet, wireLength: max(0, packet.wireLength - innerPacket.networkOffset),
                                   via: (outer.id(of: outerFlow), encapsulation))
                     }
                 case .failure(let failure):
@@ -115,7 +115,7 @@ private final class FlowLayer {
         let slot = Int(handle.index)
         var verdict: TunnelVerdict?
         if slot < detections.count, var detection = detections[slot] {
-            detection.finish()
+            classifier?.finish(&detection)
             verdict = detection.verdict
             detections[slot] = nil
         }

@@ -9,7 +9,7 @@ struct CircuitAudit: ParsableCommand {
         commandName: "circuit-audit",
         abstract: "Audits how a gateway reaches the rest of the world: VPNs, tunnels and leased lines, for legal review.",
         version: version,
-        subcommands: [FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self]
+        subcommands: [AuditCommand.self, FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self, PolicyCommand.self]
     )
 }
 

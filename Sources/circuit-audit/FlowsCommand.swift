@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import Detection
+import Policy
 import Flows
 import Traffic
 
@@ -68,7 +69,7 @@ struct FlowsCommand: ParsableCommand {
         let analyzer = TrafficAnalyzer(
             configuration: FlowTableConfiguration(
                 idleTimeout: idleTimeout ?? (interface == nil ? nil : 300), activeTimeout: activeTimeout, maximumFlows: maxFlows),
-            classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all()))
+            classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all(providers: Self.bundledProviders())))
         let output = StandardOutput()
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
         var exitCode = ExitCode.success
@@ -112,6 +113,13 @@ struct FlowsCommand: ParsableCommand {
         guard interface != nil else { return try PacketSource.open(file: input, filter: filter) }
         return try PacketSource.open(interface: input, options: LiveCaptureOptions(
             promiscuous: promiscuous, filter: filter, duration: duration))
+    }
+
+    /// The provider catalog shipped in policies/, so flows can name VPN services; empty if absent.
+    static func bundledProviders() -> ProviderCatalog {
+        guard let root = try? ProjectLayout.locate().root,
+              let catalog = try? ProviderCatalogLoader.load(contentsOf: root.appendingPathComponent("policies/providers.yaml")) else { return .empty }
+        return catalog
     }
 
     static func exitCode(for error: CaptureError) -> ExitCode {

@@ -1,0 +1,285 @@
+import Foundation
+import Yams
+
+/// The organization's own declarations (`organization.yaml`): who it is, where its sites and
+/// address ranges are, which circuits are approved and on what paperwork, who its suppliers are
+/// and on what terms, and which findings counsel has accepted.
+public struct OrganizationProfile: Sendable, Equatable {
+    public var header: PolicyFileHeader
+    public var legalEntity: String
+    public var affiliates: [String]
+    public var sites: [Site]
+    public var approvedCircuits: [ApprovedCircuit]
+    public var suppliers: [Supplier]
+    public var remoteAccessServices: [RemoteAccessService]
+    public var otherEntities: [OtherEntity]
+    /// More distinct external sources than this, on one listener, suggests service to others.
+    public var externalSourceThreshold: Int
+    public var waivers: [Waiver]
+    public var transfers: [DataTransfer]
+
+    public static let supportedVersion = 1
+
+    public struct Site: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable { case office, gateway, datacenter, platform }
+        public var name: String
+        public var country: String
+        public var kind: Kind
+        public var ranges: [String]
+        /// Addresses where the site offers services to third parties.
+        public var publicServices: [String]
+        public var definedAt: String
+    }
+
+    /// Which circuits a declaration is about: any of the interfaces, remote addresses or ranges,
+    /// or host names given.
+    public struct CircuitMatch: Sendable, Equatable {
+        public var interfaces: [String]
+        public var remotes: [String]
+        public var technologies: [String]
+
+        public var isEmpty: Bool { interfaces.isEmpty && remotes.isEmpty && technologies.isEmpty }
+    }
+
+    public struct ApprovedCircuit: Sendable, Equatable {
+        public var id: String
+        public var carrier: String
+        /// The operator delivering the mainland leg (for resale via CTG, CUG, CMI or a foreign carrier).
+        public var chinaLeg: String
+        public var carrierCircuitID: String
+        public var userFile: DocumentReference?
+        public var permittedUse: String
+        public var match: CircuitMatch
+        public var definedAt: String
+    }
+
+    public struct DocumentReference: Sendable, Equatable {
+        public var reference: String
+        public var date: String
+    }
+
+    public struct Supplier: Sendable, Equatable {
+        public var name: String
+        public var foreign: Bool
+        public var licences: [String]
+        public var invoicesLineResource: Bool
+        public var sourcesFromUnlicensed: Bool
+        public var contract: Contract?
+        public var match: CircuitMatch
+        public var definedAt: String
+    }
+
+    public struct Contract: Sendable, Equatable {
+        public var reference: String
+        public var complianceOnCustomer: Bool
+        public var prcLicenceWarranty: Bool
+        public var regulatoryTermination: Bool
+    }
+
+    public struct RemoteAccessService: Sendable, Equatable {
+        public var name: String
+        public var remotes: [String]
+    }
+
+    public struct OtherEntity: Sendable, Equatable {
+        public var name: String
+        public var affiliate: Bool
+        public var prefixes: [String]
+        public var match: CircuitMatch
+        public var definedAt: String
+    }
+
+    public struct Waiver: Sendable, Equatable {
+        public var circuit: String
+        public var rule: String
+        public var justification: String
+        public var approver: String
+        public var date: String
+        public var expires: String
+        public var definedAt: String
+    }
+
+    /// A declared transfer of personal or important data over a circuit (DOMAIN.md §4).
+    public struct DataTransfer: Sendable, Equatable {
+        public var dataset: String
+        public var recipient: String
+        public var country: String
+        public var personalIndividuals: Int
+        public var sensitiveIndividuals: Int
+        public var importantData: Bool
+        public var mechanism: String?
+        public var match: CircuitMatch
+        public var definedAt: String
+    }
+}
+
+extension OrganizationProfile {
+    public static func load(contentsOf url: URL) throws -> OrganizationProfile {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(text, file: url.path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> OrganizationProfile {
+        let reader = NodeReader(file: file)
+        let root = try NodeReader.compose(text, file: file)
+        let top = try reader.mapping(root, "", allowed: [
+            "version", "as_of", "sources", "organization", "sites", "approved_circuits", "suppliers", "remote_access_services",
+            "other_entities", "thresholds", "waivers", "transfers",
+        ], required: ["version", "as_of", "sources", "organization", "sites"])
+        let header = try reader.header(top, root: root, supportedVersion: supportedVersion)
+        let organization = try reader.mapping(top["organization"]!, "organization", allowed: ["legal_entity", "affiliates"], required: ["legal_entity"])
+        let short = (file as NSString).lastPathComponent
+        func place(_ node: Node) -> String { "\(short):\(node.mark?.line ?? 0)" }
+
+        let sites = try reader.sequence(top["sites"], "sites").enumerated().map { index, node -> Site in
+            let path = "sites[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["name", "country", "kind", "ranges", "public_services"], required: ["name", "country", "kind", "ranges"])
+            let country = try reader.string(fields["country"], "\(path).country")
+            guard country.count == 2, country == country.uppercased() else {
+                throw reader.error(fields["country"], "\(path).country", "must be an ISO 3166-1 alpha-2 code such as CN, HK, DE")
+            }
+            let kindText = try reader.string(fields["kind"], "\(path).kind")
+            guard let kind = Site.Kind(rawValue: kindText) else {
+                throw reader.error(fields["kind"], "\(path).kind", "must be one of \(Site.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let ranges = try cidrs(fields["ranges"], "\(path).ranges", reader)
+            return Site(name: try reader.string(fields["name"], "\(path).name"), country: country, kind: kind, ranges: ranges,
+                        publicServices: try cidrs(fields["public_services"], "\(path).public_services", reader), definedAt: place(node))
+        }
+        let approved = try reader.sequence(top["approved_circuits"], "approved_circuits").enumerated().map { index, node -> ApprovedCircuit in
+            let path = "approved_circuits[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["id", "carrier", "china_leg", "carrier_circuit_id", "user_file", "permitted_use", "match"],
+                                            required: ["id", "carrier", "china_leg", "carrier_circuit_id", "permitted_use", "match"])
+            var userFile: DocumentReference?
+            if let userFileNode = fields["user_file"] {
+                let document = try reader.mapping(userFileNode, "\(path).user_file", allowed: ["reference", "date"], required: ["reference", "date"])
+                userFile = DocumentReference(reference: try reader.string(document["reference"], "\(path).user_file.reference"),
+                                             date: try reader.date(document["date"], "\(path).user_file.date"))
+            }
+            return ApprovedCircuit(
+                id: try reader.string(fields["id"], "\(path).id"), carrier: try reader.string(fields["carrier"], "\(path).carrier"),
+                chinaLeg: try reader.string(fields["china_leg"], "\(path).china_leg"),
+                carrierCircuitID: try reader.string(fields["carrier_circuit_id"], "\(path).carrier_circuit_id"), userFile: userFile,
+                permittedUse: try reader.string(fields["permitted_use"], "\(path).permitted_use"),
+                match: try circuitMatch(fields["match"], "\(path).match", reader, required: true), definedAt: place(node))
+        }
+        let suppliers = try reader.sequence(top["suppliers"], "suppliers").enumerated().map { index, node -> Supplier in
+            let path = "suppliers[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["name", "foreign", "licences", "invoices_line_resource", "sources_from_unlicensed", "contract", "match"],
+                                            required: ["name", "foreign", "licences", "match"])
+            var contract: Contract?
+            if let contractNode = fields["contract"] {
+                let terms = try reader.mapping(contractNode, "\(path).contract", allowed: ["reference", "compliance_on_customer", "prc_licence_warranty", "regulatory_termination"],
+                                               required: ["reference"])
+                contract = Contract(
+                    reference: try reader.string(terms["reference"], "\(path).contract.reference"),
+                    complianceOnCustomer: try reader.bool(terms["compliance_on_customer"], "\(path).contract.compliance_on_customer", default: false),
+                    prcLicenceWarranty: try reader.bool(terms["prc_licence_warranty"], "\(path).contract.prc_licence_warranty", default: true),
+                    regulatoryTermination: try reader.bool(terms["regulatory_termination"], "\(path).contract.regulatory_termination", default: true))
+            }
+            let licences = try reader.strings(fields["licences"], "\(path).licences")
+            for (offset, code) in licences.enumerated() where !LicenceCode.known.contains(code) {
+                throw reader.error(fields["licences"], "\(path).licences[\(offset)]", "unknown licence code \(code) (known: \(LicenceCode.known.sorted().joined(separator: ", ")))")
+            }
+            return Supplier(
+                name: try reader.string(fields["name"], "\(path).name"), foreign: try reader.bool(fields["foreign"], "\(path).foreign", default: false),
+                licences: licences, invoicesLineResource: try reader.bool(fields["invoices_line_resource"], "\(path).invoices_line_resource", default: false),
+                sourcesFromUnlicensed: try reader.bool(fields["sources_from_unlicensed"], "\(path).sources_from_unlicensed", default: false),
+                contract: contract, match: try circuitMatch(fields["match"], "\(path).match", reader, required: true), definedAt: place(node))
+        }
+        let remoteAccess = try reader.sequence(top["remote_access_services"], "remote_access_services").enumerated().map { index, node -> RemoteAccessService in
+            let path = "remote_access_services[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["name", "remotes"], required: ["name", "remotes"])
+            return RemoteAccessService(name: try reader.string(fields["name"], "\(path).name"), remotes: try reader.strings(fields["remotes"], "\(path).remotes"))
+        }
+        let others = try reader.sequence(top["other_entities"], "other_entities").enumerated().map { index, node -> OtherEntity in
+            let path = "other_entities[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["name", "affiliate", "prefixes", "match"], required: ["name", "affiliate", "prefixes"])
+            return OtherEntity(name: try reader.string(fields["name"], "\(path).name"),
+                               affiliate: try reader.bool(fields["affiliate"], "\(path).affiliate", default: false),
+                               prefixes: try cidrs(fields["prefixes"], "\(path).prefixes", reader),
+                               match: try circuitMatch(fields["match"], "\(path).match", reader, required: false), definedAt: place(node))
+        }
+        var threshold = 10
+        if let thresholds = top["thresholds"] {
+            let fields = try reader.mapping(thresholds, "thresholds", allowed: ["external_sources"])
+            if let value = fields["external_sources"] {
+                threshold = try reader.int(value, "thresholds.external_sources")
+                guard threshold >= 1 else { throw reader.error(value, "thresholds.external_sources", "must be at least 1") }
+            }
+        }
+        let waivers = try reader.sequence(top["waivers"], "waivers").enumerated().map { index, node -> Waiver in
+            let path = "waivers[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["circuit", "rule", "justification", "approver", "date", "expires"],
+                                            required: ["circuit", "rule", "justification", "approver", "date", "expires"])
+            let date = try reader.date(fields["date"], "\(path).date")
+            let expires = try reader.date(fields["expires"], "\(path).expires")
+            guard PolicyDate(date)! <= PolicyDate(expires)! else { throw reader.error(fields["expires"], "\(path).expires", "is before the waiver's date") }
+            return Waiver(circuit: try reader.string(fields["circuit"], "\(path).circuit"), rule: try reader.string(fields["rule"], "\(path).rule"),
+                          justification: try reader.string(fields["justification"], "\(path).justification"),
+                          approver: try reader.string(fields["approver"], "\(path).approver"), date: date, expires: expires, definedAt: place(node))
+        }
+        let transfers = try reader.sequence(top["transfers"], "transfers").enumerated().map { index, node -> DataTransfer in
+            let path = "transfers[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["dataset", "recipient", "country", "personal_individuals", "sensitive_individuals", "important_data", "mechanism", "match"],
+                                            required: ["dataset", "recipient", "country", "match"])
+            return DataTransfer(
+                dataset: try reader.string(fields["dataset"], "\(path).dataset"), recipient: try reader.string(fields["recipient"], "\(path).recipient"),
+                country: try reader.string(fields["country"], "\(path).country"),
+                personalIndividuals: fields["personal_individuals"] == nil ? 0 : try reader.int(fields["personal_individuals"], "\(path).personal_individuals"),
+                sensitiveIndividuals: fields["sensitive_individuals"] == nil ? 0 : try reader.int(fields["sensitive_individuals"], "\(path).sensitive_individuals"),
+                importantData: try reader.bool(fields["important_data"], "\(path).important_data", default: false),
+                mechanism: try reader.optionalString(fields["mechanism"], "\(path).mechanism"),
+                match: try circuitMatch(fields["match"], "\(path).match", reader, required: true), definedAt: place(node))
+        }
+        return OrganizationProfile(
+            header: header, legalEntity: try reader.string(organization["legal_entity"], "organization.legal_entity"),
+            affiliates: try reader.strings(organization["affiliates"], "organization.affiliates"), sites: sites, approvedCircuits: approved,
+            suppliers: suppliers, remoteAccessServices: remoteAccess, otherEntities: others, externalSourceThreshold: threshold,
+            waivers: waivers, transfers: transfers)
+    }
+
+    private static func cidrs(_ node: Node?, _ path: String, _ reader: NodeReader) throws -> [String] {
+        let values = try reader.strings(node, path)
+        for (offset, value) in values.enumerated() where !isCIDR(value) {
+            throw reader.error(node, "\(path)[\(offset)]", "\"\(value)\" is not an address or CIDR block")
+        }
+        return values
+    }
+
+    private static func circuitMatch(_ node: Node?, _ path: String, _ reader: NodeReader, required: Bool) throws -> CircuitMatch {
+        guard let node else {
+            if required { throw reader.error(nil, path, "missing") }
+            return CircuitMatch(interfaces: [], remotes: [], technologies: [])
+        }
+        let fields = try reader.mapping(node, path, allowed: ["interfaces", "remotes", "technologies"])
+        let match = CircuitMatch(interfaces: try reader.strings(fields["interfaces"], "\(path).interfaces"),
+                                 remotes: try reader.strings(fields["remotes"], "\(path).remotes"),
+                                 technologies: try reader.strings(fields["technologies"], "\(path).technologies"))
+        if required && match.isEmpty { throw reader.error(node, path, "names no interface, remote or technology") }
+        return match
+    }
+
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let address = parts.first else { return false }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let isV4 = inet_pton(AF_INET, String(address), &v4) == 1
+        guard isV4 || inet_pton(AF_INET6, String(address), &v6) == 1 else { return false }
+        guard parts.count == 2 else { return true }
+        guard let length = Int(parts[1]) else { return false }
+        return (0...(isV4 ? 32 : 128)).contains(length)
+    }
+}
+
+/// Telecom licence codes of the 2015 catalogue (DOMAIN.md §2.1).
+public enum LicenceCode {
+    public static let known: Set<String> = ["A11-1", "A11-2", "A11-3", "A11-4", "A12", "A13", "A14-1", "A14-2", "A14-3", "A14-4", "A15",
+                                            "B11", "B12", "B13", "B14", "B21", "B22", "B23", "B24", "B25", "B26"]
+    /// Any one of these lets a supplier provide cross-border lines (A11-4, A14-1, A14-4).
+    public static let international: Set<String> = ["A11-4", "A14-1", "A14-4"]
+}

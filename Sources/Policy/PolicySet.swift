@@ -1,0 +1,32 @@
+import Detection
+import Foundation
+
+/// Everything the audit reads from a policies directory: the Circular 32 rules, the operators,
+/// the provider catalog. A user directory given after it overrides or adds rules by id.
+public struct PolicySet: Sendable {
+    public var rules: RulePack
+    public var operators: OperatorRegistry
+    public var providers: ProviderCatalog
+    /// Headers of every file read, for the report's appendix.
+    public var files: [PolicyFileHeader]
+
+    /// Loads `circular32.yaml`, `operators.yaml` and `providers.yaml` from `directory`, then every
+    /// `*.yaml` rule file of `overrides`.
+    public static func load(directory: URL, overrides: URL? = nil) throws -> PolicySet {
+        var rules = try RulePack.load(contentsOf: directory.appendingPathComponent("circular32.yaml"))
+        let operators = try OperatorRegistry.load(contentsOf: directory.appendingPathComponent("operators.yaml"))
+        let providersURL = directory.appendingPathComponent("providers.yaml")
+        let providers: ProviderCatalog
+        do { providers = try ProviderCatalogLoader.load(contentsOf: providersURL) } catch let error as ProviderCatalogError {
+            throw PolicyError(file: error.file, line: error.line, key: error.key, message: error.message)
+        }
+        if let overrides {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: overrides.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            for name in names {
+                rules = rules.merged(with: try RulePack.load(contentsOf: overrides.appendingPathComponent(name)))
+            }
+        }
+        let providerHeader = PolicyFileHeader(file: providersURL.path, version: providers.version, asOf: providers.asOf, sources: [])
+        return PolicySet(rules: rules, operators: operators, providers: providers, files: rules.files + [operators.header, providerHeader])
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Capture
+import Detection
+import Foundation
+import Geo
+import Inventory
+import Policy
+import Traffic
+import Audit
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit the gateway: find every circuit, classify it against Circular 32, and write findings.json.",
+        discussion: """
+            Exit codes: 0 no open finding at or above --fail-on, 1 there are, 2 the audit could not run.
+            Every finding is for legal review: it states facts and the rule they meet, not a legal conclusion.
+            """
+    )
+
+    @Flag(name: .long, help: "Audit the bundled example gateway in examples/ (needs nothing else).")
+    var demo = false
+
+    @OptionGroup var source: SystemOptions
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Capture files to read for traffic evidence.")
+    var pcap: [String] = []
+
+    @Option(name: .long, help: "Capture live from this interface for --duration seconds.")
+    var interface: String?
+
+    @Option(name: .long, help: "Seconds to capture from --interface.")
+    var duration: Double = 60
+
+    @Option(name: .long, help: "The organization's declarations (organization.yaml).")
+    var org: String?
+
+    @Option(name: .long, help: "The policies directory (circular32.yaml, operators.yaml, providers.yaml).")
+    var policies: String?
+
+    @Option(name: .long, help: "A directory of your own rule files that override or add rules by id.")
+    var rules: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "MaxMind-format country or ASN databases to consult after the organization's declarations.")
+    var geoDatabase: [String] = []
+
+    @Option(name: .long, help: "Audit as of this date (YYYY-MM-DD; default today, UTC).")
+    var asOf: String?
+
+    @Option(name: .long, help: "Where to write findings.json.")
+    var out: String = "audit-out"
+
+    @Option(name: .long, help: "Exit 1 when an open finding is at or above this severity (INFO, LOW, MEDIUM, HIGH, CRITICAL).")
+    var failOn: String = "HIGH"
+
+    func validate() throws {
+        if demo && (source.root != nil || !pcap.isEmpty || interface != nil || org != nil) {
+            throw ValidationError("--demo audits the bundled example; give no other inputs.")
+        }
+        if Severity(rawValue: failOn) == nil { throw ValidationError("--fail-on must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL.") }
+        if let asOf, PolicyDate(asOf) == nil { throw ValidationError("--as-of must be a date written YYYY-MM-DD.") }
+    }
+
+    func run() throws {
+        do {
+            try audit()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            StandardError.write("circuit-audit: the audit could not run: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    private func audit() throws {
+        let layout = try ProjectLayout.locate()
+        let example = layout.root.appendingPathComponent("examples/gateway")
+        let policyDirectory = policies.map(URL.init(fileURLWithPath:)) ?? layout.root.appendingPathComponent("policies")
+        let organizationPath = demo ? example.appendingPathComponent("organization.yaml").path : org
+        let rootPath = demo ? example.appendingPathComponent("snapshot").path : source.root
+        let captures = demo ? [example.appendingPathComponent("traffic.pcap").path] : pcap
+
+        // Policies and declarations first: a malformed file stops the audit before anything is written.
+        let policySet = try PolicySet.load(directory: policyDirectory, overrides: rules.map(URL.init(fileURLWithPath:)))
+        let organization = try organizationPath.map { try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: $0)) }
+
+        var databases: [any AddressDatabase] = []
+        for path in geoDatabase { databases.append(try MaxMindDatabase(path: path)) }
+        if let legacy = try? LegacyGeoIPDatabase() { databases.append(legacy) }
+        let locator = GeoLocator(declared: Self.declaredRanges(organization), databases: databases)
+
+        let system = rootPath.map { SystemView(.tree(root: $0)) } ?? SystemView(.live)
+        let inventory = Inventory.collect(from: system)
+
+        let analyzer = TrafficAnalyzer(classifier: TunnelClassifier(detectors: DetectorRegistry.all(providers: policySet.providers)))
+        var traffic: [TrafficSummary] = []
+        var inputs: [AuditResult.Input] = []
+        for path in captures {
+            let summary = analyzer.analyze(try PacketSource.open(file: path))
+            if let error = summary.error { StandardError.write("warning: \(error)") }
+            traffic.append(summary)
+            inputs.append(.file(path, kind: "capture"))
+        }
+        if let interface {
+            traffic.append(analyzer.analyze(try PacketSource.open(interface: interface, options: LiveCaptureOptions(duration: duration))))
+            inputs.append(AuditResult.Input(path: interface, kind: "live capture, \(Int(duration)) s", sha256: nil))
+        }
+        if let rootPath { inputs.append(AuditResult.Input(path: rootPath, kind: "configuration tree", sha256: nil)) }
+        if let organizationPath { inputs.append(.file(organizationPath, kind: "organization declarations")) }
+
+        let asOfDate = asOf.flatMap(PolicyDate.init) ?? PolicyDate.today
+        let result = Auditor(policies: policySet, organization: organization, locator: locator, asOf: asOfDate)
+            .run(inventory: inventory, traffic: traffic, inputs: inputs, toolVersion: CircuitAudit.version)
+        let path = try result.write(to: out)
+        print(AuditSummary.render(result))
+        print("findings: \(path)")
+        for warning in inventory.warnings { StandardError.write("warning: \(warning)") }
+        if !result.openFindings(atLeast: Severity(rawValue: failOn)!).isEmpty { throw ExitCode(1) }
+    }
+
+    static func declaredRanges(_ organization: OrganizationProfile?) -> [GeoLocator.DeclaredRange] {
+        organization?.sites.flatMap { site in
+            site.ranges.compactMap { text in
+                AddressRange(text).map { GeoLocator.DeclaredRange(range: $0, site: site.name, country: site.country, source: "organization file \(site.definedAt) (site \(site.name))") }
+            }
+        } ?? []
+    }
+}
+
+/// The short table `audit` prints: circuits by category and severity.
+enum AuditSummary {
+    static func render(_ result: AuditResult) -> String {
+        var lines = ["\(result.findings.count) circuits audited as of \(result.asOf) — for legal review", ""]
+        let header = ["CIRCUIT", "CATEGORY", "SEVERITY", "FLAGS", "NAME"]
+        var rows = [header]
+        for finding in result.findings.sorted(by: { ($0.severity, $0.circuitID) > ($1.severity, $1.circuitID) }) {
+            rows.append([finding.circuitID, finding.category.rawValue, finding.severity.rawValue + (finding.waiver?.active == true ? " (waived)" : ""),
+                         finding.flags.map(\.flag.rawValue).joined(separator: ","), finding.circuitName])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) } }
+        lines += rows.map { row in
+            row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
+        }
+        lines.append("")
+        let counts = Dictionary(grouping: result.findings, by: \.category).mapValues(\.count)
+        lines.append("by category: " + Category.allCases.compactMap { category in counts[category].map { "\(category.rawValue) \($0)" } }.joined(separator: ", "))
+        let severities = Dictionary(grouping: result.findings, by: \.severity).mapValues(\.count)
+        lines.append("by severity: " + Severity.allCases.reversed().compactMap { severity in severities[severity].map { "\(severity.rawValue) \($0)" } }.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Finds the repository's bundled `policies/` and `examples/`: beside the executable's build
+/// directory, or the current directory, or $CIRCUIT_AUDIT_HOME.
+struct ProjectLayout {
+    let root: URL
+
+    static func locate() throws -> ProjectLayout {
+        var candidates: [URL] = []
+        if let home = ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_HOME"] { candidates.append(URL(fileURLWithPath: home)) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(directory)
+            directory = directory.deletingLastPathComponent()
+        }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        candidates.append(URL(fileURLWithPath: "/usr/share/circuit-audit"))
+        guard let root = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("policies/circular32.yaml").path) }) else {
+            throw ValidationError("cannot find the policies directory: pass --policies DIR or set CIRCUIT_AUDIT_HOME")
+        }
+        return ProjectLayout(root: root)
+    }
+}
+
+extension PolicyDate {
+    /// Today's date in UTC.
+    static var today: PolicyDate {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+        return PolicyDate(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))!
+    }
+}

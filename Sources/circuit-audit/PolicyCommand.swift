@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Policy
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Check policy and organization files, or list the predicates rules can use.",
+        subcommands: [Check.self, Predicates.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a policies directory and, optionally, an organization file; print every error with file, line and key.")
+
+        @Argument(help: "The policies directory (default: the bundled one).")
+        var directory: String?
+
+        @Option(name: .long, help: "An organization file to validate too.")
+        var org: String?
+
+        @Option(name: .long, help: "A directory of rule files that override or add rules.")
+        var rules: String?
+
+        func run() throws {
+            let policies = try directory.map(URL.init(fileURLWithPath:)) ?? ProjectLayout.locate().root.appendingPathComponent("policies")
+            var failed = false
+            do {
+                let set = try PolicySet.load(directory: policies, overrides: rules.map(URL.init(fileURLWithPath:)))
+                print("\(policies.path): \(set.rules.rules.count) rules, \(set.operators.operators.count) operators, \(set.providers.providers.count) providers")
+                for file in set.files { print("  \(file.file): version \(file.version), as of \(file.asOf)") }
+            } catch {
+                StandardError.write("\(error)")
+                failed = true
+            }
+            if let org {
+                do {
+                    let profile = try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: org))
+                    print("\(org): \(profile.sites.count) sites, \(profile.approvedCircuits.count) approved circuits, \(profile.suppliers.count) suppliers")
+                } catch {
+                    StandardError.write("\(error)")
+                    failed = true
+                }
+            }
+            if failed { throw ExitStatus.dataError }
+        }
+    }
+
+    struct Predicates: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the predicates a rule's `when` can combine.")
+
+        func run() {
+            let width = Predicate.allCases.map(\.rawValue.count).max() ?? 0
+            for predicate in Predicate.allCases {
+                print(predicate.rawValue + String(repeating: " ", count: width - predicate.rawValue.count) + "  " + predicate.summary)
+            }
+        }
+    }
+}
