@@ -112,6 +112,8 @@ public struct TLSServerHello: Sendable, Equatable {
     /// Common names (OID 2.5.4.3) in the first certificate, issuer's and subject's, in the
     /// order they appear; empty when the certificate is encrypted (TLS 1.3) or not yet seen.
     public var certificateCommonNames: [String]
+    /// Organization names (OID 2.5.4.10) in the first certificate, issuer's and subject's.
+    public var certificateOrganizations: [String]
 
     public init?(stream: [UInt8], datagram: Bool) {
         guard let body = HandshakeReader.firstMessage(in: stream, datagram: datagram, type: 2) else { return nil }
@@ -121,16 +123,22 @@ public struct TLSServerHello: Sendable, Equatable {
         self.version = version
         cipherSuite = suite
         certificateCommonNames = []
+        certificateOrganizations = []
         if let certificate = HandshakeReader.firstMessage(in: stream, datagram: datagram, type: 11) {
             certificateCommonNames = Self.commonNames(in: certificate)
+            certificateOrganizations = Self.attributeValues(in: certificate, oid: [0x06, 0x03, 0x55, 0x04, 0x0A])
         }
     }
 
     /// Finds `2.5.4.3` attribute values by their DER encoding: OID tag, then a string.
     static func commonNames(in der: [UInt8]) -> [String] {
+        attributeValues(in: der, oid: [0x06, 0x03, 0x55, 0x04, 0x03])
+    }
+
+    /// Values of a name attribute (its DER-encoded OID, then a string) wherever they appear.
+    static func attributeValues(in der: [UInt8], oid: [UInt8]) -> [String] {
         var names: [String] = []
         var index = 0
-        let oid: [UInt8] = [0x06, 0x03, 0x55, 0x04, 0x03]
         while index + oid.count + 2 < der.count {
             if der[index..<(index + oid.count)].elementsEqual(oid) {
                 let tag = der[index + oid.count]

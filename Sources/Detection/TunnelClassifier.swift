@@ -7,7 +7,8 @@ import Packets
 /// verdict seen (registry order breaks ties). Then the sample, with its payload bytes, is freed.
 public struct TunnelClassifier: Sendable {
     public let detectors: [any TunnelDetector]
-    /// How many packets of a flow detection looks at, at most.
+    /// How many packets with payload detection looks at, at most (and four times as many
+    /// packets in all, so a flow of bare ACKs cannot keep it open).
     public var windowPackets: Int
 
     /// Detectors that also name products behind other detectors' verdicts.
@@ -45,8 +46,9 @@ public struct TunnelClassifier: Sendable {
                 }
             }
         }
-        if detection.verdict?.confidence == .confirmed || sample.packets.count >= windowPackets
-            || !detection.undecided.contains(true) {
+        detection.payloadPackets += payload.count > 0 ? 1 : 0
+        if detection.verdict?.confidence == .confirmed || detection.payloadPackets >= windowPackets
+            || sample.packets.count >= 4 * windowPackets || !detection.undecided.contains(true) {
             finish(&detection)
             return true
         }
@@ -69,6 +71,7 @@ public struct FlowDetection: Sendable {
     /// The opening seen so far; nil once detection has finished.
     public fileprivate(set) var sample: FlowSample?
     fileprivate var undecided: [Bool]
+    fileprivate var payloadPackets = 0
     public fileprivate(set) var verdict: TunnelVerdict?
 
     public var isFinished: Bool { sample == nil }

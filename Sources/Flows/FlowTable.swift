@@ -84,7 +84,8 @@ public final class FlowTable {
         let hash = key.tableHash
         var index = find(key, hash: hash)
         var isNew = false
-        if index >= 0, timestamp.seconds(since: entries[Int(index)].firstSeen) > configuration.activeTimeout {
+        if index >= 0, let activeTimeout = configuration.activeTimeout,
+           timestamp.seconds(since: entries[Int(index)].firstSeen) > activeTimeout {
             statistics.flowsEndedActive += 1
             end(index, reason: .active)
             index = -1

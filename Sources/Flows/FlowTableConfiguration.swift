@@ -4,12 +4,12 @@ public struct FlowTableConfiguration: Sendable {
     /// (the usual choice for a file, which is one observation window).
     public var idleTimeout: Double?
     /// A flow open this many seconds ends and a new record continues it, so long-lived tunnels
-    /// still report periodically.
-    public var activeTimeout: Double
+    /// still report periodically; nil never splits a flow (a file's flows span the file).
+    public var activeTimeout: Double?
     /// At most this many live flows; past it the least recently active one is evicted and counted.
     public var maximumFlows: Int
 
-    public init(idleTimeout: Double? = nil, activeTimeout: Double = 86400, maximumFlows: Int = 1_000_000) {
+    public init(idleTimeout: Double? = nil, activeTimeout: Double? = nil, maximumFlows: Int = 1_000_000) {
         self.idleTimeout = idleTimeout
         self.activeTimeout = activeTimeout
         self.maximumFlows = max(1, maximumFlows)

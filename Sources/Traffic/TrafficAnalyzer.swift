@@ -56,13 +56,27 @@ public final class TrafficAnalyzer {
             captureStatistics = source.statistics()
         }
         // Each inner flow right after the outer flow that carries it.
-        let flows = (outer.finish() + inner.finish()).sorted {
+        var flows = (outer.finish() + inner.finish()).sorted {
             ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id)
         }
+        if classifier != nil { Self.linkCompanionChannels(&flows) }
         return TrafficSummary(
             source: source.name, linkType: source.linkType, flows: flows, capture: captureStatistics,
             table: outer.table.statistics, frames: frames, error: captureError
         )
+    }
+}
+
+extension TrafficAnalyzer {
+    /// Gives the second channel of a confirmed VPN session its verdict (`CompanionChannels`).
+    static func linkCompanionChannels(_ flows: inout [AnalyzedFlow]) {
+        var linkable = flows.map { flow in
+            CompanionChannels.Flow(
+                id: flow.record.id, ipProtocol: flow.record.ipProtocol,
+                initiator: Endpoint(address: flow.record.source, port: flow.record.sourcePort),
+                responder: Endpoint(address: flow.record.destination, port: flow.record.destinationPort), verdict: flow.tunnel)
+        }
+        for index in CompanionChannels.link(&linkable) { flows[index].tunnel = linkable[index].verdict }
     }
 }
 

@@ -50,8 +50,8 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: "End a flow after this many seconds without a packet (default: never for files, 300 for --interface).")
     var idleTimeout: Double?
 
-    @Option(name: .long, help: "End a flow after this many seconds and continue it in a new record.")
-    var activeTimeout: Double = FlowTableConfiguration().activeTimeout
+    @Option(name: .long, help: "End a flow after this many seconds and continue it in a new record (default: never for files, a day for --interface).")
+    var activeTimeout: Double?
 
     @Option(name: .long, help: "Most live flows kept at once; past it the least recently active is evicted and counted.")
     var maxFlows: Int = FlowTableConfiguration().maximumFlows
@@ -61,14 +61,15 @@ struct FlowsCommand: ParsableCommand {
         if !files.isEmpty && interface != nil { throw ValidationError("Give capture files or --interface, not both.") }
         if duration != nil && interface == nil { throw ValidationError("--duration applies to --interface only.") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive.") }
-        if (idleTimeout ?? 1) <= 0 || activeTimeout <= 0 { throw ValidationError("Timeouts must be positive.") }
+        if (idleTimeout ?? 1) <= 0 || (activeTimeout ?? 1) <= 0 { throw ValidationError("Timeouts must be positive.") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1.") }
     }
 
     func run() throws {
         let analyzer = TrafficAnalyzer(
             configuration: FlowTableConfiguration(
-                idleTimeout: idleTimeout ?? (interface == nil ? nil : 300), activeTimeout: activeTimeout, maximumFlows: maxFlows),
+                idleTimeout: idleTimeout ?? (interface == nil ? nil : 300),
+                activeTimeout: activeTimeout ?? (interface == nil ? nil : 86_400), maximumFlows: maxFlows),
             classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all(providers: Self.bundledProviders())))
         let output = StandardOutput()
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)

@@ -49,6 +49,15 @@ public struct VPNServiceDetector: TunnelDetector, VerdictAnnotator {
         verdict.product = match.provider.name
     }
 
+    /// Whether `name` appears in `text` as whole words, ignoring case ("Windscribe" in
+    /// "Windscribe Limited", not "Mullvad" in "Mullvadx").
+    static func name(_ name: String, appearsIn text: String) -> Bool {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        let wanted = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard !wanted.isEmpty, words.count >= wanted.count else { return false }
+        return (0...(words.count - wanted.count)).contains { Array(words[$0..<($0 + wanted.count)]) == wanted }
+    }
+
     /// The provider the flow goes to and a sentence saying why.
     public func match(_ flow: FlowSample) -> (provider: ProviderCatalog.Provider, evidence: String)? {
         if let name = flow.clientHello?.serverName, let provider = catalog.match(serverName: name),
@@ -58,6 +67,11 @@ public struct VPNServiceDetector: TunnelDetector, VerdictAnnotator {
         for name in flow.serverCertificateNames {
             if let provider = catalog.match(serverName: name), let suffix = provider.domainMatching(name) {
                 return (provider, "Server certificate for \(name) matches \(provider.name)'s domain \(suffix)")
+            }
+        }
+        for organization in flow.serverHello?.certificateOrganizations ?? [] {
+            if let provider = catalog.providers.first(where: { Self.name($0.name, appearsIn: organization) }) {
+                return (provider, "Server certificate issued to the organization \"\(organization)\", which is \(provider.name)")
             }
         }
         for endpoint in [flow.responder, flow.initiator] {

@@ -24,8 +24,10 @@ public struct WireGuardDetector: TunnelDetector {
             let sender = flow.payload(first).u32(4)
             let receiver = flow.payload(response.index).u32(8)
             guard sender == receiver else { return .notThis }
+            let sizes = (flow.packets[first].payloadLength, flow.packets[response.index].payloadLength)
             return .verdict(TunnelVerdict(.wireguard, confidence: .confirmed,
-                evidence: "WireGuard handshake initiation (148 bytes) answered by a handshake response (92 bytes) naming the same sender index"))
+                evidence: "WireGuard handshake initiation (\(sizes.0) bytes) answered by a handshake response (\(sizes.1) bytes) naming the same sender index"
+                    + (sizes == (148, 92) ? "" : " (longer than the standard 148/92: a vendor's extension)")))
         }
         // Transport data only (a capture that starts mid-session): need a few messages each way
         // whose receiver index stays fixed per direction and whose counters rise.
@@ -51,7 +53,9 @@ public struct WireGuardDetector: TunnelDetector {
     static func messageType(_ payload: ArraySlice<UInt8>, length: Int) -> UInt8? {
         guard let type = payload.u8(0), payload.u8(1) == 0, payload.u8(2) == 0, payload.u8(3) == 0 else { return nil }
         switch type {
-        case 1 where length == 148, 2 where length == 92, 3 where length == 64:
+        case 1 where length >= 148, 2 where length >= 92, 3 where length == 64:
+            // Handshake messages longer than the whitepaper's (148/92) come from services that
+            // append data (TunnelBear); the echoed sender index still has to confirm them.
             return type
         case 4 where length >= 32 && (length - 16) % 16 == 0:
             return type
