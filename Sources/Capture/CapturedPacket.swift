@@ -30,4 +30,11 @@ public struct CaptureStatistics: Sendable, Equatable {
     public var received: Int?
     public var droppedByKernel: Int?
     public var droppedByInterface: Int?
+
+    public init(packetsRead: Int, received: Int? = nil, droppedByKernel: Int? = nil, droppedByInterface: Int? = nil) {
+        self.packetsRead = packetsRead
+        self.received = received
+        self.droppedByKernel = droppedByKernel
+        self.droppedByInterface = droppedByInterface
+    }
 }

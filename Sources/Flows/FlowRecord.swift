@@ -20,6 +20,23 @@ public struct FlowRecord: Sendable, Equatable {
     public var endReason: FlowEndReason
 
     public var isUnidirectional: Bool { reverse.packets == 0 }
+
+    public init(id: UInt64, ipProtocol: IPProtocol, vlan: UInt16?, source: IPAddress, sourcePort: UInt16, destination: IPAddress,
+                destinationPort: UInt16, forward: DirectionCounters, reverse: DirectionCounters, firstSeen: Timestamp, lastSeen: Timestamp,
+                endReason: FlowEndReason) {
+        self.id = id
+        self.ipProtocol = ipProtocol
+        self.vlan = vlan
+        self.source = source
+        self.sourcePort = sourcePort
+        self.destination = destination
+        self.destinationPort = destinationPort
+        self.forward = forward
+        self.reverse = reverse
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.endReason = endReason
+    }
 }
 
 /// Counters for one direction of a flow.

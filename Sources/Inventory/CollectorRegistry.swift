@@ -4,6 +4,27 @@ public enum CollectorRegistry {
         [
             IPLinkCollector(),
             WireGuardConfigCollector(),
+            WireGuardDumpCollector(),
+            OpenVPNCollector(),
+            SwanctlCollector(),
+            IPsecConfCollector(),
+            XfrmCollector(),
+            XL2TPDCollector(),
+            PPPPeersCollector(),
+            PPTPDCollector(),
+            TincCollector(),
+            OcservCollector(),
+            OpenConnectCollector(),
+            SoftEtherCollector(),
+            ShadowsocksCollector(),
+            V2RayCollector(),
+            StunnelCollector(),
+            TorCollector(),
+            ProxychainsCollector(),
+            FRRCollector(),
+            BIRDCollector(),
+            NftablesCollector(),
+            IptablesCollector(),
         ]
     }
 }

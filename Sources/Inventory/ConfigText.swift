@@ -153,3 +153,51 @@ enum JSONLines {
         return nil
     }
 }
+
+extension JSONLines {
+    /// `//` and `/* */` comments (which V2Ray and Xray accept in their JSON) blanked out, so the
+    /// text parses as JSON and keeps its line numbers.
+    static func strippingComments(_ text: String) -> String {
+        var output = ""
+        var inString = false
+        var escaped = false
+        var lineComment = false
+        var blockComment = false
+        var previous: Character = " "
+        for character in text {
+            if lineComment {
+                if character == "\n" { lineComment = false; output.append(character) }
+                previous = character
+                continue
+            }
+            if blockComment {
+                if previous == "*" && character == "/" { blockComment = false; previous = " "; continue }
+                if character == "\n" { output.append(character) }
+                previous = character
+                continue
+            }
+            if inString {
+                output.append(character)
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+                previous = character
+                continue
+            }
+            if character == "/" && previous == "/" {
+                output.removeLast()
+                lineComment = true
+                previous = " "
+                continue
+            }
+            if character == "*" && previous == "/" {
+                output.removeLast()
+                blockComment = true
+                previous = " "
+                continue
+            }
+            if character == "\"" { inString = true }
+            output.append(character)
+            previous = character
+        }
+        return output
+    }
+}

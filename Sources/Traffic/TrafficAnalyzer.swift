@@ -169,6 +169,17 @@ public struct TrafficSummary: Sendable {
     public var frames: FrameStatistics
     /// Set when the read ended early; the flows before it are still in `flows`.
     public var error: CaptureError?
+
+    public init(source: String, linkType: LinkType, flows: [AnalyzedFlow], capture: CaptureStatistics, table: FlowTableStatistics,
+                frames: FrameStatistics, error: CaptureError?) {
+        self.source = source
+        self.linkType = linkType
+        self.flows = flows
+        self.capture = capture
+        self.table = table
+        self.frames = frames
+        self.error = error
+    }
 }
 
 /// A flow and what detection said of it.

@@ -29,7 +29,7 @@ public struct V2RayCollector: Collector {
         var result = CollectorResult()
         let object: [String: Any]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.json5Allowed]) as? [String: Any] else {
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(JSONLines.strippingComments(text).utf8)) as? [String: Any] else {
                 return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: 1), "not a JSON object")])
             }
             object = parsed

@@ -1,0 +1,75 @@
+import Foundation
+
+/// openconnect(8) clients started by systemd units (`/etc/systemd/system/*.service`,
+/// `ExecStart=` per systemd.service(5)): the server is openconnect's one positional argument,
+/// `--protocol=` (anyconnect by default, also `nc`, `gp`, `pulse`, `f5`, `fortinet`, `array`)
+/// picks the technology, and `--config=FILE` options (long options without `--`, one per
+/// line) are read too. `--passwd-on-stdin` input and passwords are never read.
+public struct OpenConnectCollector: Collector {
+    public let name = "openconnect"
+    public let inputs: [CollectorInput] = [.files("/etc/systemd/system/*.service"), .files("/etc/openconnect/*")]
+
+    public init() {}
+
+    static let technologies = ["anyconnect": "anyconnect", "nc": "juniper-nc", "pulse": "pulse", "gp": "globalprotect",
+                               "f5": "f5-ssl", "fortinet": "fortinet-ssl", "array": "array-ssl"]
+    /// Options of openconnect that take a value as a separate word.
+    static let valued: Set<String> = ["-u", "--user", "-c", "--certificate", "-k", "--sslkey", "-i", "--interface", "-s", "--script",
+                                      "--protocol", "--servercert", "--authgroup", "-g", "--usergroup", "--config", "--pid-file", "-C", "--cookie"]
+
+    public func collect(from system: SystemView) -> CollectorResult {
+        system.collectFiles(["/etc/systemd/system/*.service"]) { path, text in parse(text, path: path, system: system) }
+    }
+
+    func parse(_ text: String, path: String, system: SystemView?) -> CollectorResult {
+        var result = CollectorResult()
+        for line in ConfigText.lines(text, comments: ["#", ";"]) where line.text.hasPrefix("ExecStart=") {
+            let words = ConfigText.words(Substring(line.text.dropFirst("ExecStart=".count)), comments: [])
+            guard let program = words.first?.trimmingCharacters(in: CharacterSet(charactersIn: "-@!+:")),
+                  program.hasSuffix("openconnect") else { continue }
+            var options: [String: String] = [:]
+            var positional: [String] = []
+            var index = 1
+            while index < words.count {
+                let word = words[index]
+                if word.hasPrefix("-"), let equals = word.firstIndex(of: "=") {
+                    options[String(word[..<equals])] = String(word[word.index(after: equals)...])
+                } else if Self.valued.contains(word), index + 1 < words.count {
+                    options[word] = words[index + 1]
+                    index += 1
+                } else if !word.hasPrefix("-") {
+                    positional.append(word)
+                }
+                index += 1
+            }
+            var sources = [SourceReference(path, line: line.number, key: "ExecStart")]
+            if let config = options["--config"], let system, case .success(let configText) = system.read(config) {
+                sources.append(SourceReference(config))
+                for option in ConfigText.lines(configText, comments: ["#"]) {
+                    let parts = option.text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    let key = "--" + parts[0].split(separator: " ")[0]
+                    if options[key] == nil, parts.count == 2 { options[key] = parts[1] }
+                }
+            }
+            let protocolName = options["--protocol"] ?? "anyconnect"
+            guard let server = positional.first else {
+                result.warnings.append(InventoryWarning(SourceReference(path, line: line.number, key: "ExecStart"), "openconnect without a server argument"))
+                continue
+            }
+            let technology = Self.technologies[protocolName] ?? protocolName
+            // The server is a URL or host[:port].
+            var host = server
+            if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
+            host = String(host.split(separator: "/").first ?? Substring(host))
+            var endpoint = NetworkEndpoint.parse(host, transport: "tcp", defaultPort: 443) ?? NetworkEndpoint(host: host, port: 443, transport: "tcp")
+            if endpoint.port == nil { endpoint.port = 443 }
+            var attributes = ["protocol": protocolName]
+            if let user = options["--user"] ?? options["-u"] { attributes["user"] = user }
+            if options["--servercert"] != nil { attributes["servercert"] = "pinned" }
+            result.items.append(ConfigItem(
+                technology: technology, role: .client, name: "openconnect " + ((path as NSString).lastPathComponent as NSString).deletingPathExtension,
+                remote: [endpoint], interface: options["--interface"] ?? options["-i"], attributes: attributes, sources: sources))
+        }
+        return result
+    }
+}

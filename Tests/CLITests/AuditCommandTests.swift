@@ -1,0 +1,94 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `circuit-audit audit` as a user runs it: the demo, the exit codes, bad declarations.
+final class AuditCommandTests: XCTestCase {
+    private var binary: String {
+        ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_BIN"] ?? Corpus.packageRoot.appendingPathComponent(".build/debug/circuit-audit").path
+    }
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the executable first (swift build)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)").path
+    }
+
+    func testDemoShowsEveryCategoryAndFlagAndWritesAValidFindingsFile() throws {
+        let out = temporaryDirectory()
+        let result = try run(["audit", "--demo", "--out", out, "--as-of", "2026-11-24"])
+        XCTAssertEqual(result.status, 1, "the demo has HIGH findings: exit 1 for a scheduler\n\(result.stderr)")
+        XCTAssertTrue(result.stdout.contains("for legal review"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let findings = json["findings"] as! [[String: Any]]
+        let categories = Set(findings.map { $0["category"] as! String })
+        XCTAssertEqual(categories, ["C5_SERVICE_TO_OTHERS", "C6_SUBLEASE_OR_SHARED", "C4_DC_PLATFORM_TELECOM_BUSINESS", "C2_SELF_BUILT_UNAPPROVED",
+                                    "C3_LEASED_FROM_UNLICENSED", "C1_LICENSED_INTERNAL", "C0_DOMESTIC", "C9_NEEDS_REVIEW"])
+        let flags = Set(findings.flatMap { ($0["flags"] as! [[String: Any]]).map { $0["flag"] as! String } })
+        XCTAssertTrue(flags.isSuperset(of: ["F_SUPPLIER_RISK", "F_NO_USER_FILE", "F_AFFILIATE_TRAFFIC", "F_REMOTE_ACCESS", "F_DATA_EXPORT", "F_CIRCUMVENTION"]), "\(flags)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: out + "/findings.json")
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        try validate(out + "/findings.json", against: "schemas/findings.schema.json")
+    }
+
+    func testExitCodeSaysWhetherAFindingReachesFailOn() throws {
+        XCTAssertEqual(try run(["audit", "--demo", "--out", temporaryDirectory(), "--fail-on", "CRITICAL"]).status, 1)
+        // A gateway with no circuit at all: nothing to report, exit 0.
+        let organization = Corpus.packageRoot.appendingPathComponent("examples/gateway/organization.yaml").path
+        let emptyTree = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: emptyTree, withIntermediateDirectories: true)
+        XCTAssertEqual(try run(["audit", "--root", emptyTree, "--org", organization, "--out", temporaryDirectory()]).status, 0)
+    }
+
+    func testMalformedOrganizationStopsTheAuditBeforeWritingAndNamesFileLineAndKey() throws {
+        let organization = temporaryDirectory() + ".yaml"
+        let original = try String(contentsOfFile: Corpus.packageRoot.appendingPathComponent("examples/gateway/organization.yaml").path, encoding: .utf8)
+        try original.replacingOccurrences(of: "  external_sources: 10", with: "  external_sources: 10\n  externl_sources: 3")
+            .write(toFile: organization, atomically: true, encoding: .utf8)
+        let out = temporaryDirectory()
+        let result = try run(["audit", "--root", Corpus.packageRoot.appendingPathComponent("examples/gateway/snapshot").path, "--org", organization, "--out", out])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("\(organization):"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("thresholds.externl_sources: unknown key"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/findings.json"))
+    }
+
+    func testPolicyCheckReportsTheShippedPoliciesAndTheOrganization() throws {
+        let result = try run(["policy", "check", "--org", Corpus.packageRoot.appendingPathComponent("examples/gateway/organization.yaml").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("circular32.yaml: version 1"))
+    }
+
+    /// Validates with Python's jsonschema (the reference implementation of the spec).
+    private func validate(_ file: String, against schema: String) throws {
+        let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, file, Corpus.packageRoot.appendingPathComponent(schema).path]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if message.contains("No module named 'jsonschema'") {
+            if Corpus.isRequired { return XCTFail("python3 jsonschema is required in CI (scripts/setup installs it)") }
+            throw XCTSkip("python3 jsonschema is not installed")
+        }
+        XCTAssertEqual(process.terminationStatus, 0, message)
+    }
+}
