@@ -53,6 +53,8 @@ public struct FlowSample: Sendable {
     public private(set) var packets: [SampledPacket] = []
     private var payloadBytes: [UInt8] = []
     private var payloadRanges: [Range<Int>] = []
+    /// Indices of the packets that carry payload, kept as packets arrive.
+    private var payloadIndices: [Int] = []
     /// The initiator's and responder's byte streams (TCP segments in arrival order, or UDP
     /// payloads), the first `streamLimit` bytes of each, for parsers that span packets.
     public private(set) var forwardStream: [UInt8] = []
@@ -80,6 +82,7 @@ public struct FlowSample: Sendable {
         let start = payloadBytes.count
         payloadBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload.prefix(kept)))
         payloadRanges.append(start..<(start + kept))
+        if packet.payloadLength > 0 { payloadIndices.append(packets.count) }
         packets.append(packet)
         if payload.count > 0 {
             switch packet.direction {
@@ -104,7 +107,8 @@ public struct FlowSample: Sendable {
 
     /// Indices of the packets with payload, in order, optionally only one direction's.
     public func payloadPackets(_ direction: Direction? = nil) -> [Int] {
-        packets.indices.filter { packets[$0].payloadLength > 0 && (direction == nil || packets[$0].direction == direction) }
+        guard let direction else { return payloadIndices }
+        return payloadIndices.filter { packets[$0].direction == direction }
     }
 
     /// The responder's port for protocols with ports: usually the service's.

@@ -32,6 +32,12 @@ public struct TunnelClassifier: Sendable {
     public func observe(_ packet: SampledPacket, payload: UnsafeRawBufferPointer, in detection: inout FlowDetection) -> Bool {
         guard !detection.isFinished else { return true }
         detection.sample!.append(packet, payload: payload)
+        // A packet without payload (a bare ACK) tells no detector anything new, except as a
+        // flow's first packet (a SYN, an empty datagram).
+        guard payload.count > 0 || detection.sample!.packets.count == 1 else {
+            if detection.sample!.packets.count >= 4 * windowPackets { finish(&detection) }
+            return detection.isFinished
+        }
         let sample = detection.sample!
         for index in detectors.indices where detection.undecided[index] {
             switch detectors[index].examine(sample) {

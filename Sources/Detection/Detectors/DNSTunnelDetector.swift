@@ -52,6 +52,12 @@ public struct DNSTunnelDetector: TunnelDetector {
         if let iodine = Self.iodine(queries: queries, responses: responses) {
             return .verdict(TunnelVerdict(.dnsTunnel, product: "iodine", confidence: .confirmed, evidence: iodine))
         }
+        // A tunnel's queries carry encoded data from the start: two ordinary queries in a row
+        // (and no iodine probe) mean ordinary DNS, so stop looking.
+        let ordinary = queries.prefix(2).allSatisfy { query in
+            !Self.isVersionProbe(query.labels) && Self.split(query.labels).flatMap { Self.encodedSubdomain($0.sub) } == nil
+        }
+        if queries.count >= 2 && ordinary { return .notThis }
         // Group encoded queries by parent domain.
         var groups: [String: (names: Set<[UInt8]>, types: Set<UInt16>, eightBit: Bool)] = [:]
         for query in queries {

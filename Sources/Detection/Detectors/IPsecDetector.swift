@@ -23,7 +23,8 @@ public struct IPsecDetector: TunnelDetector {
         }
         let indices = flow.payloadPackets()
         guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
+        // IKE opens its flow: look at the first datagrams only.
+        for index in indices.prefix(3) {
             let payload = flow.payload(index)
             let length = flow.packets[index].payloadLength
             if let ike = Self.ikeHeader(payload, length: length) {
@@ -35,7 +36,7 @@ public struct IPsecDetector: TunnelDetector {
         }
         // ESP in UDP (RFC 3948 §2.1, always to or from port 4500): in one direction, a constant
         // SPI and sequence numbers that rise by one.
-        guard flow.usesPort(4500) else { return indices.count >= 8 ? .notThis : .needMorePackets }
+        guard flow.usesPort(4500) else { return indices.count >= 3 ? .notThis : .needMorePackets }
         for direction in [Direction.forward, .reverse] {
             let packets = indices.filter { flow.packets[$0].direction == direction && flow.packets[$0].payloadLength > 1 }
             guard packets.count >= 3 else { continue }

@@ -10,6 +10,10 @@ public struct PPPPeersCollector: Collector {
 
     public init() {}
 
+    /// pptp(8) options that take the next word as their value.
+    static let pptpValuedOptions: Set<String> = ["--phone", "--timeout", "--logstring", "--localbind", "--loglevel", "--rtmark",
+                                                 "--idle-wait", "--max-echo-wait", "--test-type", "--test-rate"]
+
     public func collect(from system: SystemView) -> CollectorResult {
         system.collectFiles(["/etc/ppp/peers/*"]) { path, text in parse(text, path: path) }
     }
@@ -35,7 +39,14 @@ public struct PPPPeersCollector: Collector {
                 if let pptp = words.firstIndex(where: { $0 == "pptp" || $0.hasSuffix("/pptp") }) {
                     technology = "pptp"
                     // pptp [options] HOST [pppd options]: the first word that is not an option.
-                    if let host = words[(pptp + 1)...].first(where: { !$0.hasPrefix("-") }) {
+                    var host: String?
+                    var position = pptp + 1
+                    while position < words.count, host == nil {
+                        if Self.pptpValuedOptions.contains(words[position]) { position += 2; continue }
+                        if !words[position].hasPrefix("-") { host = words[position] }
+                        position += 1
+                    }
+                    if let host {
                         remote.append(NetworkEndpoint(host: host, port: 1723, transport: "tcp"))
                     } else {
                         result.warnings.append(InventoryWarning(SourceReference(path, line: line.number, key: "pty"), "pptp without a server: \(command.prefix(40))"))
