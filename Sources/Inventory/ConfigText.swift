@@ -201,3 +201,30 @@ extension JSONLines {
         return output
     }
 }
+
+extension JSONLines {
+    /// JSON text with the string value of every secret key replaced by a fingerprint wherever it
+    /// stands, also several to a line (`{ "id": "...", "alterId": 0 }`), which the line-based
+    /// generic redactor cannot see. Line count is kept.
+    static func redactSecrets(_ text: String) -> String {
+        guard let pattern = try? NSRegularExpression(pattern: #""([A-Za-z0-9_\-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)""#) else { return text }
+        let source = text as NSString
+        var output = ""
+        var last = 0
+        for match in pattern.matches(in: text, range: NSRange(location: 0, length: source.length)) {
+            let key = source.substring(with: match.range(at: 1)).filter { $0 != "-" && $0 != "_" }.lowercased()
+            let value = source.substring(with: match.range(at: 3))
+            let hex = value.filter(\.isHexDigit)
+            let isUUID = hex.count == 32 && value.filter({ $0 == "-" }).count == 4
+            let isSecret = SecretRedactor.secretKeys.contains(key) || key.hasSuffix("password") || key.hasSuffix("psk")
+                || key.hasSuffix("privatekey") || (key == "id" && isUUID)
+            guard isSecret, !value.isEmpty else { continue }
+            let valueRange = match.range(at: 3)
+            output += source.substring(with: NSRange(location: last, length: valueRange.location - last))
+            output += SecretRedactor.marker(for: Substring(value))
+            last = valueRange.location + valueRange.length
+        }
+        output += source.substring(from: last)
+        return output
+    }
+}

@@ -16,10 +16,7 @@ public struct PolicySet: Sendable {
         var rules = try RulePack.load(contentsOf: directory.appendingPathComponent("circular32.yaml"))
         let operators = try OperatorRegistry.load(contentsOf: directory.appendingPathComponent("operators.yaml"))
         let providersURL = directory.appendingPathComponent("providers.yaml")
-        let providers: ProviderCatalog
-        do { providers = try ProviderCatalogLoader.load(contentsOf: providersURL) } catch let error as ProviderCatalogError {
-            throw PolicyError(file: error.file, line: error.line, key: error.key, message: error.message)
-        }
+        let providers = try ProviderCatalogLoader.load(contentsOf: providersURL)
         if let overrides {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: overrides.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
             for name in names {

@@ -2,27 +2,8 @@ import Detection
 import Foundation
 import Yams
 
-/// A problem in a provider catalog file, with where it is: file, line and the key concerned.
-public struct ProviderCatalogError: Error, Equatable, CustomStringConvertible {
-    public var file: String
-    /// 1-based line, or 0 when the problem has no place (an unreadable file).
-    public var line: Int
-    /// The key path concerned, e.g. `providers[3].address_ranges`; empty for the whole file.
-    public var key: String
-    public var message: String
-
-    public init(file: String, line: Int, key: String, message: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String {
-        let place = line > 0 ? "\(file):\(line)" : file
-        return key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"
-    }
-}
+/// A problem in a provider catalog file: the same file, line and key report as every policy file.
+public typealias ProviderCatalogError = PolicyError
 
 /// Reads `policies/providers.yaml` into a `ProviderCatalog`.
 ///
@@ -46,12 +27,7 @@ public enum ProviderCatalogLoader {
 
     /// Parses catalog text; `file` names it in errors.
     public static func parse(_ text: String, file: String = "providers.yaml") throws -> ProviderCatalog {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ProviderCatalogError(file: file, line: Self.line(of: error), key: "", message: "not valid YAML: \(Self.problem(of: error))")
-        }
+        let root: Node? = try NodeReader.compose(text, file: file)
         let context = Context(file: file)
         guard let root, let top = root.mapping else {
             throw context.error(root, "", "the file must be a mapping with version, as_of, sources and providers")
@@ -162,24 +138,6 @@ public enum ProviderCatalogLoader {
         return labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }
-    }
-
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        default:
-            return 0
-        }
-    }
-
-    private static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-            return problem
-        default:
-            return "\(error)"
         }
     }
 }

@@ -4,24 +4,8 @@ import XCTest
 
 /// `circuit-audit audit` as a user runs it: the demo, the exit codes, bad declarations.
 final class AuditCommandTests: XCTestCase {
-    private var binary: String {
-        ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_BIN"] ?? Corpus.packageRoot.appendingPathComponent(".build/debug/circuit-audit").path
-    }
-
-    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the executable first (swift build)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    private func run(_ arguments: [String]) throws -> CommandRunner.Result {
+        try CommandRunner.run(arguments)
     }
 
     private func temporaryDirectory() -> String {

@@ -4,34 +4,8 @@ import XCTest
 
 /// Runs the built `circuit-audit` binary as a user would, checking output and exit codes.
 final class FlowsCommandTests: XCTestCase {
-    private struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private var binary: String {
-        ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_BIN"]
-            ?? Corpus.packageRoot.appendingPathComponent(".build/debug/circuit-audit").path
-    }
-
-    private func run(_ arguments: [String]) throws -> Run {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("build the executable first (swift build) or set CIRCUIT_AUDIT_BIN")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    private func run(_ arguments: [String]) throws -> CommandRunner.Result {
+        try CommandRunner.run(arguments)
     }
 
     private func capture() throws -> String {

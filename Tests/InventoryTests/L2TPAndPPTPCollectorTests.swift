@@ -5,18 +5,20 @@ import XCTest
 final class L2TPAndPPTPCollectorTests: XCTestCase {
     func testDebianXL2TPDSampleGivesTheLNSPoolAndTheLACPeer() throws {
         var sample = try DebianSample.text("/etc/xl2tpd/xl2tpd.conf", package: "xl2tpd")
-        sample = DebianSample.enabling(sample, ["[global]", "port = 1701", "[lns default]", "ip range = 192.168.0.1-192.168.0.101", "local ip = 192.168.1.99",
-                                                "require chap = yes", "pppoptfile = /etc/ppp/options.xl2tpd", "[lac marko]", "lns = lac.marko.net"])
+        sample = DebianSample.enabling(sample, ["[global]", "port = 1701", "[lns default]", "ip range = 192.168.0.1-192.168.0.20", "local ip = 192.168.1.2",
+                                                "require chap = yes", "[lac marko]", "lns = lns.marko.net"])
         let tree = try GatewayTree()
         try tree.write("/etc/xl2tpd/xl2tpd.conf", sample)
         let inventory = Inventory.collect(from: tree.system, collectors: [XL2TPDCollector()])
         let server = try XCTUnwrap(inventory.items.first { $0.role == .server })
         XCTAssertEqual(server.technology, "l2tp")
         XCTAssertEqual(server.local.first?.port, 1701)
-        XCTAssertTrue(server.networks.contains("192.168.0.1-192.168.0.101"), "\(server.networks)")
+        XCTAssertEqual(server.networks, ["192.168.0.1-192.168.0.20"])
+        XCTAssertEqual(server.attributes["local ip"], "192.168.1.2")
+        XCTAssertTrue(inventory.warnings.isEmpty, "\(inventory.warningTexts)")
         let client = try XCTUnwrap(inventory.items.first { $0.role == .client })
         XCTAssertEqual(client.name, "marko")
-        XCTAssertEqual(client.remote, [NetworkEndpoint(host: "lac.marko.net", port: 1701, transport: "udp")])
+        XCTAssertEqual(client.remote, [NetworkEndpoint(host: "lns.marko.net", port: 1701, transport: "udp")])
     }
 
     func testMalformedXL2TPDWarnsAndKeepsTheRest() throws {

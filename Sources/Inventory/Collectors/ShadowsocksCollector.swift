@@ -12,6 +12,11 @@ public struct ShadowsocksCollector: Collector {
 
     public init() {}
 
+    /// Secrets in JSON wherever they stand on a line (user ids, passwords in one-line objects).
+    public func redact(_ text: String, input: CollectorInput, path: String) -> String {
+        SecretRedactor.redact(JSONLines.redactSecrets(text), path: path)
+    }
+
     public func collect(from system: SystemView) -> CollectorResult {
         system.collectFiles(Self.patterns) { path, text in parse(text, path: path) }
     }

@@ -17,7 +17,10 @@ public struct XL2TPDCollector: Collector {
 
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
-        let document = INIDocument(text)
+        // `;` starts a comment anywhere on a line; line numbers stay as they are.
+        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in String(line.firstIndex(of: ";").map { line[..<$0] } ?? line) }.joined(separator: "\n")
+        let document = INIDocument(uncommented)
         for (line, content) in document.malformed {
             result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [section] or key = value line: \(content.prefix(40))"))
         }
