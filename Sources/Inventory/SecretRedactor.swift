@@ -58,7 +58,13 @@ public enum SecretRedactor {
                 blockEnd = "</\(tag)>"
                 continue
             }
-            output.append(wholeFileSecret ? redactSecretsFileLine(line) : redactKeyValue(line, json: name.hasSuffix(".json")))
+            if wholeFileSecret {
+                output.append(redactSecretsFileLine(line))
+            } else if name.hasSuffix(".json") {
+                output.append(redactJSONMembers(line))
+            } else {
+                output.append(redactKeyValue(line))
+            }
         }
         if blockEnd != nil {
             // An unterminated block: still never copy it.
@@ -98,6 +104,26 @@ public enum SecretRedactor {
     private static func looksLikeUUID(_ value: Substring) -> Bool {
         let hex = value.filter { $0.isHexDigit }
         return hex.count == 32 && value.filter({ $0 == "-" }).count == 4
+    }
+
+    /// Every `"key": value` member on a JSON line whose key names a secret, however many members
+    /// share the line (`{"id": "…", "alterId": 0}`); string values stay strings.
+    static func redactJSONMembers(_ line: Substring) -> String {
+        var text = String(line)
+        let pattern = #""([A-Za-z_\-]+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)"#
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return text }
+        let matches = expression.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        for match in matches.reversed() {
+            guard let keyRange = Range(match.range(at: 1), in: text), let valueRange = Range(match.range(at: 2), in: text) else { continue }
+            let key = text[keyRange].filter { $0 != "-" && $0 != "_" }.lowercased()
+            var value = text[valueRange]
+            let isSecret = secretKeys.contains(key) || key.hasSuffix("password") || key.hasSuffix("psk") || key.hasSuffix("privatekey")
+                || (key == "id" && looksLikeUUID(value))
+            guard isSecret else { continue }
+            if value.hasPrefix("\"") { value = value.dropFirst().dropLast() }
+            text.replaceSubrange(valueRange, with: "\"\(marker(for: value))\"")
+        }
+        return text
     }
 
     /// ipsec.secrets (`left right : PSK "x"`) and ppp's chap/pap-secrets (`client server secret addresses`).

@@ -34,6 +34,15 @@ final class SecretRedactorTests: XCTestCase {
         XCTAssertNotEqual(SecretRedactor.marker(for: "a"), SecretRedactor.marker(for: "b"))
     }
 
+    func testEverySecretMemberOfAOneLineJSONObjectIsRedacted() {
+        let line = #"{"id": "b831381d-6324-4d53-ad4f-8cda48b30811", "alterId": 0, "password": "trojan-pass", "port": 443}"#
+        let redacted = SecretRedactor.redact(line, path: "/etc/xray/config.json")
+        XCTAssertFalse(redacted.contains("b831381d"))
+        XCTAssertFalse(redacted.contains("trojan-pass"))
+        XCTAssertTrue(redacted.contains(#""port": 443"#))
+        XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(redacted.utf8)), "the file stays valid JSON")
+    }
+
     func testIPsecAndPPPSecretsFilesAreRedactedWhole() {
         let ipsec = SecretRedactor.redact("# comment\n198.51.100.2 203.0.113.7 : PSK \"pre-shared\"\n: RSA gw.key\n", path: "/etc/ipsec.secrets")
         XCTAssertFalse(ipsec.contains("pre-shared"))
