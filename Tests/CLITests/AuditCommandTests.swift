@@ -59,6 +59,22 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("circular32.yaml: version 1"))
     }
 
+    func testShippedPoliciesAndTheExampleOrganizationMatchTheirSchemas() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Corpus.packageRoot.appendingPathComponent("scripts/validate-schemas").path)
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if message.contains("No module named") {
+            if Corpus.isRequired { return XCTFail(message) }
+            throw XCTSkip("python3 jsonschema or yaml is not installed")
+        }
+        XCTAssertEqual(process.terminationStatus, 0, message)
+    }
+
     /// Validates with Python's jsonschema (the reference implementation of the spec).
     private func validate(_ file: String, against schema: String) throws {
         let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))"
