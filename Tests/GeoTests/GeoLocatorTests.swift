@@ -72,3 +72,41 @@ final class GeoLocatorTests: XCTestCase {
         }
     }
 }
+
+/// A MaxMind DB file written by Fixtures/make-mmdb.py from the format specification, read
+/// through libmaxminddb.
+final class MaxMindDatabaseTests: XCTestCase {
+    private var path: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/test-country-asn.mmdb").path
+    }
+
+    func testCountryAndAutonomousSystemAreRead() throws {
+        let database = try MaxMindDatabase(path: path)
+        let answer = try XCTUnwrap(database.lookup(IPAddress("203.0.113.9")!))
+        XCTAssertEqual(answer.country, "HK")
+        XCTAssertEqual(answer.asn, 10099)
+        XCTAssertEqual(answer.organization, "China Unicom Global")
+        XCTAssertTrue(database.description.contains("circuit-audit-Test-Country-ASN"))
+    }
+
+    func testRegisteredCountryIsUsedWhenThereIsNoCountry() throws {
+        XCTAssertEqual(try MaxMindDatabase(path: path).lookup(IPAddress("192.0.2.77")!)?.country, "DE")
+    }
+
+    func testAddressesOutsideTheTreeAndIPv6AreNotFound() throws {
+        let database = try MaxMindDatabase(path: path)
+        XCTAssertNil(database.lookup(IPAddress("8.8.8.8")!))
+        XCTAssertNil(database.lookup(IPAddress("2001:db8::1")!))
+    }
+
+    func testLocatorGivesTheDatabaseAnswerWithItsSourceAndDeclarationsStillWin() throws {
+        let database = try MaxMindDatabase(path: path)
+        let location = GeoLocator(databases: [database]).locate(IPAddress("36.110.7.9")!)
+        XCTAssertEqual(location.country, "CN")
+        XCTAssertEqual(location.asn, 4134)
+        XCTAssertTrue(location.source.contains("test-country-asn.mmdb"))
+        let declared = GeoLocator(declared: [GeoLocator.DeclaredRange(range: AddressRange("36.110.7.0/24")!, site: "Frankfurt", country: "DE", source: "org:9")],
+                                  databases: [database])
+        XCTAssertEqual(declared.locate(IPAddress("36.110.7.9")!).country, "DE")
+    }
+}
