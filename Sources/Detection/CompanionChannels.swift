@@ -35,12 +35,17 @@ public enum CompanionChannels {
     /// returns the flows that gained one, by index.
     @discardableResult
     public static func link(_ flows: inout [Flow]) -> [Int] {
-        let anchors = flows.filter { $0.verdict?.confidence == .confirmed }
+        // Confirmed sessions by the unordered pair of their hosts, so each flow looks only at
+        // the sessions between its own two hosts.
+        var anchors: [HostPair: [Flow]] = [:]
+        for flow in flows where flow.verdict?.confidence == .confirmed {
+            anchors[HostPair(flow), default: []].append(flow)
+        }
         guard !anchors.isEmpty else { return [] }
         var linked: [Int] = []
         for index in flows.indices where flows[index].verdict == nil {
             let flow = flows[index]
-            for anchor in anchors where anchor.connects(flow) {
+            for anchor in anchors[HostPair(flow)] ?? [] where anchor.connects(flow) {
                 if let verdict = companionVerdict(of: anchor, for: flow) {
                     flows[index].verdict = verdict
                     linked.append(index)
@@ -49,6 +54,16 @@ public enum CompanionChannels {
             }
         }
         return linked
+    }
+
+    private struct HostPair: Hashable {
+        var low: IPAddress
+        var high: IPAddress
+
+        init(_ flow: Flow) {
+            low = min(flow.initiator.address, flow.responder.address)
+            high = max(flow.initiator.address, flow.responder.address)
+        }
     }
 
     private static func companionVerdict(of anchor: Flow, for flow: Flow) -> TunnelVerdict? {

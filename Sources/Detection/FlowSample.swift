@@ -62,8 +62,11 @@ public struct FlowSample: Sendable {
 
     /// How many bytes of each packet's payload are kept.
     public static let payloadPrefixLimit = 320
-    /// How many bytes of each direction's stream are kept.
+    /// How many bytes of each direction's stream are kept: enough for a TLS server's first
+    /// flight with its certificate; streams that do not open with a handshake record keep only
+    /// `plainStreamLimit`, which covers every cleartext opening detectors read.
     public static let streamLimit = 4096
+    public static let plainStreamLimit = 1024
 
     /// Parsed once from `forwardStream` when it starts with a TLS or DTLS handshake record.
     public private(set) var clientHello: TLSClientHello?
@@ -87,17 +90,25 @@ public struct FlowSample: Sendable {
         if payload.count > 0 {
             switch packet.direction {
             case .forward:
-                if forwardStream.count < Self.streamLimit {
-                    forwardStream.append(contentsOf: payload.prefix(Self.streamLimit - forwardStream.count))
+                let limit = Self.limit(for: forwardStream, next: payload)
+                if forwardStream.count < limit {
+                    forwardStream.append(contentsOf: payload.prefix(limit - forwardStream.count))
                     if clientHello == nil { clientHello = TLSClientHello(stream: forwardStream, datagram: ipProtocol != .tcp) }
                 }
             case .reverse:
-                if reverseStream.count < Self.streamLimit {
-                    reverseStream.append(contentsOf: payload.prefix(Self.streamLimit - reverseStream.count))
+                let limit = Self.limit(for: reverseStream, next: payload)
+                if reverseStream.count < limit {
+                    reverseStream.append(contentsOf: payload.prefix(limit - reverseStream.count))
                     if serverHello == nil { serverHello = TLSServerHello(stream: reverseStream, datagram: ipProtocol != .tcp) }
                 }
             }
         }
+    }
+
+    /// A stream that opens with a TLS/DTLS handshake record (content type 22) may keep the full
+    /// `streamLimit`; any other only `plainStreamLimit`.
+    private static func limit(for stream: [UInt8], next payload: UnsafeRawBufferPointer) -> Int {
+        (stream.first ?? payload.first) == 22 ? streamLimit : plainStreamLimit
     }
 
     /// The kept first bytes of packet `index`'s payload.

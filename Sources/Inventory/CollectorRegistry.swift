@@ -25,6 +25,15 @@ public enum CollectorRegistry {
             BIRDCollector(),
             NftablesCollector(),
             IptablesCollector(),
+            NetworkManagerCollector(),
+            IfupdownCollector(),
+            SystemdNetworkdCollector(),
+            IPAddrCollector(),
+            IPRouteCollector(),
+            SocketCollector(),
+            ProcessCollector(),
+            SystemdUnitCollector(),
+            CronCollector(),
         ]
     }
 }

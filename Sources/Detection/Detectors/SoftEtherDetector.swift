@@ -68,7 +68,7 @@ public struct SoftEtherDetector: TunnelDetector {
                 evidence: "Cleartext SoftEther session request \"POST /vpnsvc/...cgi\""))
         }
         guard Self.isHTTPRequest(head) else { return .notThis }
-        guard let end = Self.headerEnd(forward) else { return forward.count < FlowSample.streamLimit ? .needMorePackets : .notThis }
+        guard let end = Self.headerEnd(forward) else { return forward.count < FlowSample.plainStreamLimit ? .needMorePackets : .notThis }
         if let host = Self.header("host", in: forward[..<end]), let domain = Self.serviceDomain(host) {
             return .verdict(TunnelVerdict(.softether, product: "SoftEther VPN", confidence: .likely,
                 evidence: "HTTP request to \(host), a SoftEther service name (\(domain))"))
