@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Packets", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
