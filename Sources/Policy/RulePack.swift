@@ -9,6 +9,10 @@ public struct RulePack: Sendable, Equatable {
     public var rules: [Rule]
     /// Every file that contributed rules (the shipped pack, then the user's overrides).
     public var files: [PolicyFileHeader]
+    /// Rules of DOMAIN.md §6 that are not a category or flag of their own but shape how the
+    /// others are evaluated (where the border lies, what evidence counts); each says what
+    /// applies it.
+    public var principles: [Principle] = []
 
     public static let supportedVersion = 1
 
@@ -18,7 +22,7 @@ public struct RulePack: Sendable, Equatable {
         var byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for rule in override.rules { byID[rule.id] = rule }
         let active = byID.values.filter { !$0.disabled }.sorted { ($0.order, $0.id) < ($1.order, $1.id) }
-        return RulePack(header: header, rules: active, files: files + override.files)
+        return RulePack(header: header, rules: active, files: files + override.files, principles: principles)
     }
 }
 
@@ -44,6 +48,15 @@ public struct Rule: Sendable, Equatable {
     public var disabled: Bool
     /// Where the rule was defined: `circular32.yaml:40`.
     public var definedAt: String
+}
+
+/// A rule applied by the engine's construction rather than as a category or flag.
+public struct Principle: Sendable, Equatable {
+    public var id: String
+    public var statement: Bilingual
+    /// The predicate, component or behaviour that applies it.
+    public var appliedBy: String
+    public var citations: [Citation]
 }
 
 /// A rule's condition: predicates combined with all/any/not.
@@ -86,7 +99,7 @@ extension RulePack {
     public static func parse(_ text: String, file: String) throws -> RulePack {
         let reader = NodeReader(file: file)
         let root = try NodeReader.compose(text, file: file)
-        let top = try reader.mapping(root, "", allowed: ["version", "as_of", "sources", "rules"], required: ["version", "as_of", "sources", "rules"])
+        let top = try reader.mapping(root, "", allowed: ["version", "as_of", "sources", "rules", "principles"], required: ["version", "as_of", "sources", "rules"])
         let header = try reader.header(top, root: root, supportedVersion: supportedVersion)
         var rules: [Rule] = []
         var seen: Set<String> = []
@@ -97,7 +110,16 @@ extension RulePack {
             rules.append(rule)
         }
         let ordered = rules.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map(\.element)
-        return RulePack(header: header, rules: ordered, files: [header])
+        let principles = try reader.sequence(top["principles"], "principles").enumerated().map { index, node -> Principle in
+            let path = "principles[\(index)]"
+            let fields = try reader.mapping(node, path, allowed: ["id", "statement", "applied_by", "citations"], required: ["id", "statement", "applied_by", "citations"])
+            let id = try reader.string(fields["id"], "\(path).id")
+            guard seen.insert(id).inserted else { throw reader.error(node, "\(path).id", "\(id) is defined twice") }
+            return Principle(id: id, statement: try reader.bilingual(fields["statement"], "\(path).statement"),
+                             appliedBy: try reader.string(fields["applied_by"], "\(path).applied_by"),
+                             citations: try parseCitations(fields["citations"], path: "\(path).citations", reader: reader))
+        }
+        return RulePack(header: header, rules: ordered, files: [header], principles: principles)
     }
 
     static func parseRule(_ node: Node, path: String, reader: NodeReader) throws -> Rule {
@@ -139,15 +161,7 @@ extension RulePack {
             }
             confidence = value
         }
-        let citations = try reader.sequence(mapping["citations"], "\(path).citations").enumerated().map { offset, citationNode in
-            let citationPath = "\(path).citations[\(offset)]"
-            let fields = try reader.mapping(citationNode, citationPath, allowed: ["document", "issuer", "date", "article", "reference"], required: ["document"])
-            return Citation(document: try reader.string(fields["document"], "\(citationPath).document"),
-                            issuer: try reader.optionalString(fields["issuer"], "\(citationPath).issuer"),
-                            date: try reader.optionalString(fields["date"], "\(citationPath).date"),
-                            article: try reader.optionalString(fields["article"], "\(citationPath).article"),
-                            reference: try reader.optionalString(fields["reference"], "\(citationPath).reference"))
-        }
+        let citations = try parseCitations(mapping["citations"], path: "\(path).citations", reader: reader)
         guard !citations.isEmpty else { throw reader.error(mapping["citations"], "\(path).citations", "every rule cites at least one source") }
         return Rule(
             id: id, order: try reader.int(mapping["order"], "\(path).order"), effect: effect, addsFlags: addsFlags, severity: severity,
@@ -156,6 +170,18 @@ extension RulePack {
             action: try reader.bilingual(mapping["action"], "\(path).action"),
             disabled: try reader.bool(mapping["disabled"], "\(path).disabled", default: false),
             definedAt: "\((reader.file as NSString).lastPathComponent):\(node.mark?.line ?? 0)")
+    }
+
+    static func parseCitations(_ node: Node?, path: String, reader: NodeReader) throws -> [Citation] {
+        try reader.sequence(node, path).enumerated().map { offset, citationNode in
+            let citationPath = "\(path)[\(offset)]"
+            let fields = try reader.mapping(citationNode, citationPath, allowed: ["document", "issuer", "date", "article", "reference"], required: ["document"])
+            return Citation(document: try reader.string(fields["document"], "\(citationPath).document"),
+                            issuer: try reader.optionalString(fields["issuer"], "\(citationPath).issuer"),
+                            date: try reader.optionalString(fields["date"], "\(citationPath).date"),
+                            article: try reader.optionalString(fields["article"], "\(citationPath).article"),
+                            reference: try reader.optionalString(fields["reference"], "\(citationPath).reference"))
+        }
     }
 
     /// `predicate`, `{all: [...]}`, `{any: [...]}` or `{not: ...}`.

@@ -27,7 +27,7 @@ struct PolicyCommand: ParsableCommand {
             var failed = false
             do {
                 let set = try PolicySet.load(directory: policies, overrides: rules.map(URL.init(fileURLWithPath:)))
-                print("\(policies.path): \(set.rules.rules.count) rules, \(set.operators.operators.count) operators, \(set.providers.providers.count) providers")
+                print("\(policies.path): \(set.rules.rules.count) rules, \(set.rules.principles.count) principles, \(set.operators.operators.count) operators, \(set.providers.providers.count) providers")
                 for file in set.files { print("  \(file.file): version \(file.version), as of \(file.asOf)") }
             } catch {
                 StandardError.write("\(error)")

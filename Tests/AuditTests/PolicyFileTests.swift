@@ -95,3 +95,15 @@ final class PolicyFileTests: XCTestCase {
         }
     }
 }
+
+final class RuleCoverageTests: XCTestCase {
+    /// Every rule id of DOMAIN.md §6 A–D and F stands in the shipped pack, as a rule or a principle.
+    func testEveryCircular32RuleOfTheBriefIsInThePack() throws {
+        let pack = try AuditFixtures.policies.rules
+        let ids = Set(pack.rules.map(\.id) + pack.principles.map(\.id))
+        let brief = ["R-SCOPE-1", "R-SCOPE-2", "R-SCOPE-3", "R-C5-1", "R-C6-1", "R-C4-1", "R-C4-2", "R-C2-1", "R-C2-2", "R-C3-1", "R-C3-2",
+                     "R-C1-1", "R-C1-2", "R-DOC-1", "R-C9-1", "R-EV-1", "R-EV-2", "R-EV-3", "R-SUP-1", "R-SUP-2", "R-SUP-3", "R-SUP-4",
+                     "R-DX-0", "R-OUT-1", "R-OUT-2"]
+        XCTAssertEqual(Set(brief).subtracting(ids), [])
+    }
+}
