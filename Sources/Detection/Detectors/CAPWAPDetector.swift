@@ -14,7 +14,7 @@
 /// then message elements (16-bit type and length) that fill it.
 ///
 /// The ports (5246, 5247) are not needed: the header's lengths and what follows decide.
-public struct CAPWAPDetector: TunnelDetector {
+public struct CAPWAPDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.capwap
     public let summary = "CAPWAP: preamble, HLEN/WBID/flags consistent with optional fields, then an 802.11 or 802.3 data frame with a valid packet, control message elements, or a DTLS record"
 
@@ -31,19 +31,7 @@ public struct CAPWAPDetector: TunnelDetector {
         25: "Station Configuration Request", 26: "Station Configuration Response",
     ]
 
-    public func examine(_ flow: FlowSample) -> DetectorOutcome {
-        guard flow.ipProtocol == .udp else { return .notThis }
-        let indices = flow.payloadPackets()
-        guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
-            if let evidence = Self.describe(flow.payload(index), length: flow.packets[index].payloadLength) {
-                return .verdict(TunnelVerdict(.capwap, confidence: .confirmed, evidence: evidence))
-            }
-        }
-        return .notThis
-    }
-
-    static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
+    public static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
         guard let preamble = bytes.u8(0) else { return nil }
         if preamble == 0x01 {
             // CAPWAP DTLS header: reserved zero bytes, then a DTLS record (RFC 6347 §4.1).

@@ -77,7 +77,7 @@ public struct DNSTunnelDetector: TunnelDetector {
                     evidence: "\(group.names.count) \(typeNames) quer\(group.names.count == 1 ? "y" : "ies") under \(parent) with \(what), distinct subdomains"))
             }
         }
-        return queries.count >= 6 ? .notThis : .needMorePackets
+        return queries.count >= 6 || messages.count >= 8 ? .notThis : .needMorePackets
     }
 
     static func typeName(_ type: UInt16) -> String {
@@ -172,7 +172,9 @@ public struct DNSTunnelDetector: TunnelDetector {
     static func messages(_ flow: FlowSample) -> [Question] {
         var result: [Question] = []
         if flow.ipProtocol == .udp {
-            for index in flow.payloadPackets() {
+            // The rules decide within the first few messages (three encoded queries, an iodine
+            // handshake); reading more would only repeat the work.
+            for index in flow.payloadPackets().prefix(8) {
                 let payload = flow.payload(index)
                 guard let question = parse(payload) else { return [] }
                 result.append(question)

@@ -14,11 +14,16 @@
 ///
 /// The ports (2152, 2123) are not needed: the header's length matching the datagram and a valid
 /// inner packet or IE chain decide.
-public struct GTPDetector: TunnelDetector {
+public struct GTPDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.gtp
     public let summary = "GTP: GTP-U v1 G-PDU with length matching the datagram and a valid inner IP packet, echo/end marker; GTPv1-C and GTPv2-C headers with known message types and consistent lengths/IEs"
 
     public init() {}
+
+    /// A GTPv1 (TS 29.281/29.060) or GTPv2-C (TS 29.274) message.
+    public static func describe(_ payload: ArraySlice<UInt8>, length: Int) -> String? {
+        version1(payload, length: length) ?? version2(payload, length: length)
+    }
 
     static let userPlaneTypes: [UInt8: String] = [
         1: "Echo Request", 2: "Echo Response", 26: "Error Indication", 31: "Supported Extension Headers Notification",
@@ -53,20 +58,6 @@ public struct GTPDetector: TunnelDetector {
         176: "Downlink Data Notification", 177: "Downlink Data Notification Acknowledge", 200: "Update PDN Connection Set Request",
         201: "Update PDN Connection Set Response",
     ]
-
-    public func examine(_ flow: FlowSample) -> DetectorOutcome {
-        guard flow.ipProtocol == .udp else { return .notThis }
-        let indices = flow.payloadPackets()
-        guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
-            let payload = flow.payload(index)
-            let length = flow.packets[index].payloadLength
-            if let evidence = Self.version1(payload, length: length) ?? Self.version2(payload, length: length) {
-                return .verdict(TunnelVerdict(.gtp, confidence: .confirmed, evidence: evidence))
-            }
-        }
-        return .notThis
-    }
 
     /// GTPv1 (user or control plane) evidence for one datagram.
     static func version1(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {

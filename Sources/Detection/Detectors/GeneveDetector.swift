@@ -6,25 +6,13 @@
 /// options length; then the inner packet of the protocol type.
 ///
 /// The port (6081) is not needed: the header's structure and a plausible inner packet decide.
-public struct GeneveDetector: TunnelDetector {
+public struct GeneveDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.geneve
     public let summary = "Geneve: version 0 header, option TLVs adding up to the options length, protocol type, and a valid inner Ethernet frame or IP packet"
 
     public init() {}
 
-    public func examine(_ flow: FlowSample) -> DetectorOutcome {
-        guard flow.ipProtocol == .udp else { return .notThis }
-        let indices = flow.payloadPackets()
-        guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
-            if let evidence = Self.describe(flow.payload(index), length: flow.packets[index].payloadLength) {
-                return .verdict(TunnelVerdict(.geneve, confidence: .confirmed, evidence: evidence))
-            }
-        }
-        return .notThis
-    }
-
-    static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
+    public static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
         guard let first = bytes.u8(0), first >> 6 == 0, let second = bytes.u8(1), second & 0x3F == 0,
               let type = bytes.u16(2), let vni = bytes.u32(4).map({ $0 >> 8 }), bytes.u8(7) == 0 else { return nil }
         let optionsLength = Int(first & 0x3F) * 4

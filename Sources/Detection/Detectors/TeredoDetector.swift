@@ -8,25 +8,13 @@
 /// was present, or it is the qualification exchange (§5.2.1: a router solicitation from a
 /// link-local address whose interface id is the Teredo constant fe80::(8000:)ffff:ffff:fffX).
 /// The port (3544) is not needed.
-public struct TeredoDetector: TunnelDetector {
+public struct TeredoDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.teredo
     public let summary = "Teredo: IPv6 in UDP (after optional authentication/origin indication headers) with a 2001:0::/32 address or the qualification router solicitation"
 
     public init() {}
 
-    public func examine(_ flow: FlowSample) -> DetectorOutcome {
-        guard flow.ipProtocol == .udp else { return .notThis }
-        let indices = flow.payloadPackets()
-        guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
-            if let evidence = Self.describe(flow.payload(index), length: flow.packets[index].payloadLength) {
-                return .verdict(TunnelVerdict(.teredo, confidence: .confirmed, evidence: evidence))
-            }
-        }
-        return .notThis
-    }
-
-    static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
+    public static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
         var offset = 0
         var headers: [String] = []
         if bytes.u16(0) == 0x0001 {

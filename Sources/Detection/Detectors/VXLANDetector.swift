@@ -6,28 +6,14 @@
 ///
 /// The port (4789) is not needed: the header's fixed zero bits and a plausible inner frame
 /// decide.
-public struct VXLANDetector: TunnelDetector {
+public struct VXLANDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.vxlan
     public let summary = "VXLAN: 8-byte header with the I flag, reserved bits zero and a VNI, then a valid inner Ethernet frame (also VXLAN-GBP and VXLAN-GPE)"
 
     public init() {}
 
-    public func examine(_ flow: FlowSample) -> DetectorOutcome {
-        guard flow.ipProtocol == .udp else { return .notThis }
-        let indices = flow.payloadPackets()
-        guard !indices.isEmpty else { return .needMorePackets }
-        for index in indices {
-            let payload = flow.payload(index)
-            let length = flow.packets[index].payloadLength
-            if let evidence = Self.describe(payload, length: length) {
-                return .verdict(TunnelVerdict(.vxlan, confidence: .confirmed, evidence: evidence))
-            }
-        }
-        return .notThis
-    }
-
     /// Evidence for one datagram that is a VXLAN packet with a plausible inner frame.
-    static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
+    public static func describe(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
         guard length >= 8 + 14, let flags = bytes.u8(0), let second = bytes.u8(1), let third = bytes.u8(2),
               let nextProtocol = bytes.u8(3), let vni = bytes.u32(4).map({ $0 >> 8 }), bytes.u8(7) == 0 else { return nil }
         let available = length - 8
