@@ -77,6 +77,11 @@ public struct FlowSample: Sendable {
         self.ipProtocol = ipProtocol
         self.initiator = initiator
         self.responder = responder
+        // One allocation each for a typical opening, instead of growing packet by packet.
+        packets.reserveCapacity(16)
+        payloadRanges.reserveCapacity(16)
+        payloadIndices.reserveCapacity(16)
+        payloadBytes.reserveCapacity(1024)
     }
 
     /// Adds a packet; `payload` is read now and its first bytes copied.
