@@ -52,20 +52,24 @@ public struct DNSTunnelDetector: TunnelDetector {
         if let iodine = Self.iodine(queries: queries, responses: responses) {
             return .verdict(TunnelVerdict(.dnsTunnel, product: "iodine", confidence: .confirmed, evidence: iodine))
         }
+        // Each query's encoded subdomain, worked out once for both tests below.
+        let encodedQueries = queries.map { query -> (query: Question, split: (sub: [ArraySlice<UInt8>], parent: String), eightBit: Bool)? in
+            guard let split = Self.split(query.labels), let encoded = Self.encodedSubdomain(split.sub) else { return nil }
+            return (query, split, encoded.eightBit)
+        }
         // A tunnel's queries carry encoded data from the start: two ordinary queries in a row
         // (and no iodine probe) mean ordinary DNS, so stop looking.
-        let ordinary = queries.prefix(2).allSatisfy { query in
-            !Self.isVersionProbe(query.labels) && Self.split(query.labels).flatMap { Self.encodedSubdomain($0.sub) } == nil
+        let ordinary = zip(queries, encodedQueries).prefix(2).allSatisfy { query, encoded in
+            !Self.isVersionProbe(query.labels) && encoded == nil
         }
         if queries.count >= 2 && ordinary { return .notThis }
         // Group encoded queries by parent domain.
         var groups: [String: (names: Set<[UInt8]>, types: Set<UInt16>, eightBit: Bool)] = [:]
-        for query in queries {
-            guard let split = Self.split(query.labels), let encoded = Self.encodedSubdomain(split.sub) else { continue }
+        for case let (query, split, eightBit)? in encodedQueries {
             var group = groups[split.parent] ?? ([], [], false)
             group.names.insert(split.sub.flatMap { Array($0) + [0x2E] })
             group.types.insert(query.type)
-            group.eightBit = group.eightBit || encoded.eightBit
+            group.eightBit = group.eightBit || eightBit
             groups[split.parent] = group
         }
         if let (parent, group) = groups.max(by: { $0.value.names.count < $1.value.names.count }) {
