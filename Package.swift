@@ -7,6 +7,7 @@
 //   Packets ─► Flows ─────────────┼─► Traffic ─► circuit-audit (the thin CLI)
 //   Packets ─► Detection ─────────┘
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
+//   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
 // Later issues add Audit, Reports, Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
@@ -43,15 +44,17 @@ let package = Package(
         .target(name: "Detection", dependencies: ["Packets"]),
         .target(name: "Policy", dependencies: ["Detection", .product(name: "Yams", package: "Yams")]),
         .target(name: "Inventory", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Cross-border data-export rules: pure evaluation of declarations against policy data.
+        .target(name: "DataExport", dependencies: ["Policy"]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
         .target(name: "Audit", dependencies: [
-            "Geo", "Inventory", "Policy", "Traffic", "Detection", "Flows", "Packets",
+            "Geo", "Inventory", "Policy", "DataExport", "Traffic", "Detection", "Flows", "Packets",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
-                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "Audit",
+                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,7 +67,8 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
+        .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],

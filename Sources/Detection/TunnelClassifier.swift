@@ -68,6 +68,7 @@ public struct TunnelClassifier: Sendable {
             for annotator in annotators { annotator.annotate(&verdict, flow: sample) }
             detection.verdict = verdict
         }
+        if let name = detection.sample?.clientHello?.serverName { detection.serverName = name }
         detection.finish()
     }
 }
@@ -79,6 +80,9 @@ public struct FlowDetection: Sendable {
     fileprivate var undecided: [Bool]
     fileprivate var payloadPackets = 0
     public fileprivate(set) var verdict: TunnelVerdict?
+    /// The TLS server name the client asked for, kept as metadata once the sample is freed
+    /// (the data-export audit matches it against data-store providers).
+    public fileprivate(set) var serverName: String?
 
     public var isFinished: Bool { sample == nil }
 

@@ -128,13 +128,15 @@ private final class FlowLayer {
     fileprivate func flowEnded(_ record: FlowRecord, _ handle: FlowHandle) {
         let slot = Int(handle.index)
         var verdict: TunnelVerdict?
+        var serverName: String?
         if slot < detections.count, var detection = detections[slot] {
             classifier?.finish(&detection)
             verdict = detection.verdict
+            serverName = detection.serverName
             detections[slot] = nil
         }
         let outer = slot < outerFlows.count ? outerFlows[slot] : nil
-        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation))
+        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation, serverName: serverName))
     }
 
     /// Ends every live flow and returns all flows of this layer.
@@ -189,12 +191,15 @@ public struct AnalyzedFlow: Sendable, Equatable {
     /// For a flow inside an encapsulation: the outer flow's id, and the encapsulation.
     public var via: UInt64?
     public var encapsulation: Encapsulation?
+    /// The TLS server name (SNI) the client sent, when the flow opened with a ClientHello.
+    public var serverName: String?
 
-    public init(record: FlowRecord, tunnel: TunnelVerdict? = nil, via: UInt64? = nil, encapsulation: Encapsulation? = nil) {
+    public init(record: FlowRecord, tunnel: TunnelVerdict? = nil, via: UInt64? = nil, encapsulation: Encapsulation? = nil, serverName: String? = nil) {
         self.record = record
         self.tunnel = tunnel
         self.via = via
         self.encapsulation = encapsulation
+        self.serverName = serverName
     }
 }
 
