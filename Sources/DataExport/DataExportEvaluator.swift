@@ -125,7 +125,7 @@ public struct DataExportEvaluator: Sendable {
             if processor.negativeList == nil {
                 notes.append(GapDetail(gap: .needsReview, detail: "the processor is registered in FTZ \(zone), which has no negative list in the policy file"))
             } else if !processor.negativeListInForce {
-                notes.append(GapDetail(gap: .needsReview, detail: "FTZ \(zone)'s negative list is not in force on \(asOf) or its date is unknown (\(processor.negativeList!.dateNote))"))
+                notes.append(GapDetail(gap: .needsReview, detail: "\(processor.negativeList!.name)'s negative list is not in force on \(asOf) or its date is unknown (\(processor.negativeList!.dateNote))"))
             } else if transfer.negativeList == nil {
                 notes.append(GapDetail(gap: .needsReview, detail: "the processor is in FTZ \(zone) but the transfer was not checked against its negative list"))
             }
