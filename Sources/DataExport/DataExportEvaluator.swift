@@ -118,7 +118,7 @@ public struct DataExportEvaluator: Sendable {
         if transfer.countedFrom != counts.requiredFrom, chosen?.stage != .exemptions {
             notes.append(GapDetail(gap: .needsReview, detail: "the transfer's counts run from \(transfer.countedFrom) but on \(asOf) the rule counts from \(counts.requiredFrom): recount"))
         }
-        if counts.countedFrom != counts.requiredFrom, counts.basis == "declared processor totals" {
+        if counts.countedFrom != counts.requiredFrom, counts.basis == "declared processor totals", chosen?.stage != .exemptions {
             notes.append(GapDetail(gap: .needsReview, detail: "the processor's totals run from \(counts.countedFrom) but on \(asOf) the rule counts from \(counts.requiredFrom): recount"))
         }
         if let zone = processor.freeTradeZone {
