@@ -33,8 +33,12 @@ public struct Auditor: Sendable {
         let exports = DataExportAudit(policy: policies.dataExport, organization: organization, operators: policies.operators, locator: locator, asOf: asOf)
         let candidates = exports.candidates(traffic: traffic, circuits: circuits)
         evaluation.candidatesWithoutCircuit = candidates.filter { $0.circuit == nil }.map(\.value)
+        let carried = circuits.map(exports.transferIndices(on:))
+        for (index, transfers) in carried.enumerated() {
+            for transfer in transfers { evaluation.transfers[transfer].circuits.append(circuits[index].id) }
+        }
         for index in circuits.indices {
-            let section = exports.section(transfers: exports.transferIndices(on: circuits[index]).map { evaluation.transfers[$0] },
+            let section = exports.section(transfers: carried[index].map { evaluation.transfers[$0] },
                                           candidates: candidates.filter { $0.circuit == index }.map(\.value))
             if let section { findings[index].attach(section, policy: policies) }
         }

@@ -84,12 +84,14 @@ public struct TransferAssessment: Sendable, Equatable, Codable {
     public var citations: [Citation]
     public var trace: [RowStep]
     public var declaredAt: String
+    /// Ids of the audited circuits its declaration matches; empty when none was found.
+    public var circuits: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case dataset, recipient, country, purpose, personalIndividuals = "personal_individuals", sensitiveIndividuals = "sensitive_individuals",
              countedFrom = "counted_from", importantData = "important_data", importantDataCandidate = "important_data_candidate",
              exemptionGrounds = "exemption_grounds", row, rowLabel = "row_label", mechanismRequired = "mechanism_required", duties,
-             onFile = "on_file", gap, gaps, severity, citations, trace, declaredAt = "declared_at"
+             onFile = "on_file", gap, gaps, severity, citations, trace, declaredAt = "declared_at", circuits
     }
 }
 

@@ -153,7 +153,8 @@ enum AuditSummary {
     static func dataExport(_ result: AuditResult) -> [String] {
         let sections = result.findings.compactMap { finding in finding.dataExport.map { (finding, $0) } }
         let loose = result.dataExport?.candidatesWithoutCircuit ?? []
-        guard !sections.isEmpty || !loose.isEmpty else { return [] }
+        let unplaced = (result.dataExport?.transfers ?? []).filter(\.circuits.isEmpty)
+        guard !sections.isEmpty || !loose.isEmpty || !unplaced.isEmpty else { return [] }
         var rows = [["CIRCUIT", "TRANSFER", "ROW", "NEEDS", "ON FILE", "GAP"]]
         for (finding, section) in sections {
             for transfer in section.transfers {
@@ -165,6 +166,10 @@ enum AuditSummary {
                 rows.append([finding.circuitID, "candidate: \(candidate.source) → \(candidate.serverName ?? candidate.destination) (\(candidate.service), \(candidate.bytes) bytes)",
                              "-", "-", "-", DataExportGap.undeclaredCandidate.rawValue])
             }
+        }
+        for transfer in unplaced {
+            rows.append(["(no circuit)", "\(transfer.dataset) → \(transfer.recipient) (\(transfer.country))", transfer.row ?? "-",
+                         transfer.mechanismRequired.rawValue, transfer.onFile.map { "\($0.kind.rawValue) \($0.reference)" } ?? "-", transfer.gap.rawValue])
         }
         for candidate in loose {
             rows.append(["(direct)", "candidate: \(candidate.source) → \(candidate.serverName ?? candidate.destination) (\(candidate.service), \(candidate.bytes) bytes)",

@@ -73,6 +73,17 @@ final class DataExportAuditTests: XCTestCase {
         XCTAssertEqual(flag.severity, .high, "the flag takes the gap's severity")
     }
 
+    func testEachTransferNamesTheCircuitsCarryingItOrNoneWhenItsPathWasNotSeen() throws {
+        let declared = """
+
+            transfers:
+              - {dataset: Archive, recipient: Example HK Ltd, country: HK, purpose: Backup, match: {interfaces: [gre-hk]}}
+              - {dataset: Payroll, recipient: Example GmbH, country: DE, purpose: HR, exemption_grounds: [art5_2_hr], match: {interfaces: [wg-elsewhere]}}
+            """
+        let result = try audit([], extra: declared)
+        XCTAssertEqual(result.dataExport?.transfers.map(\.circuits), [[result.findings[0].circuitID], []])
+    }
+
     func testDirectEgressToAnOffshoreDatabaseIsACandidateOnNoCircuitButADomesticOneIsNot() throws {
         let offshore = try audit(traffic(bytes: 10, directBytes: 2_000_000))
         XCTAssertEqual(offshore.dataExport?.candidatesWithoutCircuit.map(\.service), ["PostgreSQL"])
