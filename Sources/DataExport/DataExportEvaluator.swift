@@ -59,14 +59,14 @@ public struct DataExportEvaluator: Sendable {
     /// The exemption row a transfer meets on its own, whatever the stage order.
     func exemptionRow(for transfer: Transfer, processor: ProcessorStatus) -> ThresholdRow? {
         let zero = CountBasis(personal: 0, sensitive: 0, speciallySensitive: 0, countedFrom: "", requiredFrom: "", window: nil, basis: "")
-        let facts = TransferFacts(transfer: transfer, processor: processor, counts: zero, asOf: asOf, zones: policy.freeTradeZones)
+        let facts = TransferFacts(transfer: transfer, processor: processor, counts: zero, asOf: asOf)
         return policy.orderedRows.first { $0.stage == .exemptions && facts.evaluate($0.condition).holds }
     }
 
     // MARK: one transfer
 
     func assess(_ transfer: Transfer, processor: ProcessorStatus, counts: CountBasis) -> TransferAssessment {
-        let facts = TransferFacts(transfer: transfer, processor: processor, counts: counts, asOf: asOf, zones: policy.freeTradeZones)
+        let facts = TransferFacts(transfer: transfer, processor: processor, counts: counts, asOf: asOf)
         var gaps: [GapDetail] = []
         var trace: [RowStep] = []
         var chosen: ThresholdRow?
@@ -229,7 +229,6 @@ struct TransferFacts {
     let processor: ProcessorStatus
     let counts: CountBasis
     let asOf: PolicyDate
-    let zones: [FreeTradeZoneList]
 
     /// R-DX-10: the first important-data marker of the processor's FTZ that the counts meet.
     var matchedMarker: ImportantDataMarker? {
