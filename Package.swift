@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -96,7 +96,7 @@ public struct CircuitMap: Sendable, Equatable {
                 let colour = Self.colour(end.category)
                 svg += ##"<path class="circuit" data-circuit="\##(escape(end.circuitID))" d="M \##(left + gatewayWidth) \##(gatewayY) C \##(endX - 120) \##(gatewayY), \##(endX - 120) \##(row.y - 4), \##(endX - 8) \##(row.y - 4)" fill="none" stroke="\##(colour)" stroke-width="\##(end.severity >= .high ? 3 : 2)"><title>\##(escape(end.circuitID)) \##(escape(end.category.rawValue))</title></path>"##
                 svg += ##"<circle cx="\##(endX)" cy="\##(row.y - 4)" r="6" fill="\##(colour)"/>"##
-                svg += ##"<text class="end" x="\##(endX + 12)" y="\##(row.y)" fill="#212121">\##(escape(end.circuitID)) \##(escape(end.label))</text>"##
+                svg += ##"<text class="end" x="\##(endX + 12)" y="\##(row.y)" fill="#212121"><title>\##(escape(end.label))</title>\##(escape(end.circuitID)) \##(escape(Self.clip(end.label, width: 46)))</text>"##
             } else {
                 let group = groups[row.group]
                 let span = group.ends.count * rowHeight + rowHeight
@@ -105,13 +105,29 @@ public struct CircuitMap: Sendable, Equatable {
             }
         }
         svg += ##"<rect class="gateway" x="\##(left)" y="\##(gatewayY - 22)" width="\##(gatewayWidth)" height="44" rx="8" fill="#263238"/>"##
-        svg += ##"<text x="\##(left + 10)" y="\##(gatewayY + 5)" fill="#ffffff" font-weight="bold">\##(escape(gatewayLabel))</text>"##
+        svg += ##"<text x="\##(left + 10)" y="\##(gatewayY + 5)" fill="#ffffff" font-weight="bold">\##(escape(Self.clip(gatewayLabel, width: 24)))</text>"##
         for (index, entry) in legend.enumerated() {
             let x = left + (index % 3) * 310, ly = legendTop + (index / 3) * 24
             svg += ##"<rect x="\##(x)" y="\##(ly - 11)" width="22" height="6" fill="\##(Self.colour(entry.category))"/>"##
             svg += ##"<text x="\##(x + 30)" y="\##(ly - 4)" fill="#212121">\##(escape(entry.label))</text>"##
         }
         return svg + "</svg>"
+    }
+}
+
+extension CircuitMap {
+    /// Shortens a label to about `width` Latin characters (a CJK character counts as two), so
+    /// it stays inside the diagram; the full text is in the element's tooltip and the report.
+    static func clip(_ text: String, width: Int) -> String {
+        var used = 0
+        var out = ""
+        for character in text {
+            let cost = character.unicodeScalars.first.map { $0.value >= 0x2E80 ? 2 : 1 } ?? 1
+            if used + cost > width { return out + "…" }
+            used += cost
+            out.append(character)
+        }
+        return out
     }
 }
 

@@ -23,10 +23,14 @@ enum CSVRenderer {
                 Array(Set(finding.evidence.flatMap(\.sources))).sorted().joined(separator: "\n"),
             ])
         }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return rows.map { $0.map(CSVField.quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
+}
 
-    static func field(_ text: String) -> String {
+/// RFC 4180 field quoting.
+public enum CSVField {
+    /// The field as written: quoted when it holds a comma, quote or line break, quotes doubled.
+    public static func quote(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -50,6 +50,11 @@ public struct Pseudonymizer: Sendable {
         return kind + "-" + mac.prefix(6).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// A name, not an address or a wildcard (`*`, `localhost` identify nobody).
+    static func isHostName(_ text: String) -> Bool {
+        IPAddress(text) == nil && text.contains(where: \.isLetter) && !["localhost", "any", "all"].contains(text.lowercased())
+    }
+
     func isInternal(_ address: IPAddress) -> Bool { internalRanges.contains { $0.contains(address) } }
 
     /// The audit with every internal address, host name and user name replaced, in every field.
@@ -63,8 +68,7 @@ public struct Pseudonymizer: Sendable {
             if mainlandSite, let remote = circuit.remoteAddress { addresses.insert(remote) }
             var endpoints = circuit.local + circuit.configuration.flatMap(\.local)
             if mainlandSite { endpoints += circuit.remote + circuit.configuration.flatMap(\.remote) }
-            hosts.formUnion(endpoints.map(\.host).filter { IPAddress($0) == nil })
-            hosts.formUnion(circuit.insideHosts.filter { IPAddress($0) == nil })
+            hosts.formUnion((endpoints.map(\.host) + circuit.insideHosts).filter(Self.isHostName))
             for item in circuit.configuration {
                 for (name, value) in item.attributes where Self.userKeys.contains(name.lowercased()) && !value.isEmpty { users.insert(value) }
             }
@@ -104,7 +108,7 @@ public struct Pseudonymizer: Sendable {
 
     /// Every IPv4/IPv6 literal in `text` (also `a.b.c.d:port` and CIDR forms) that is internal,
     /// replaced by its token.
-    func replaceAddresses(in text: String, forced: Set<String>) -> String {
+    public func replaceAddresses(in text: String, forced: Set<String>) -> String {
         let characters = Array(text)
         var out = ""
         var index = 0
@@ -142,7 +146,7 @@ public struct Pseudonymizer: Sendable {
     }
 
     /// Words that look like host names under an inside-only suffix (`laptop-7.corp`).
-    func internalHostNames(in text: String) -> [String] {
+    public func internalHostNames(in text: String) -> [String] {
         text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") })
             .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ".")) }
             .filter { word in
@@ -152,7 +156,7 @@ public struct Pseudonymizer: Sendable {
     }
 
     /// The user in `/home/NAME/...` and cron's `/var/spool/cron/crontabs/NAME`.
-    static func homeDirectoryUsers(in text: String) -> [String] {
+    public static func homeDirectoryUsers(in text: String) -> [String] {
         var users: [String] = []
         for prefix in ["/home/", "/var/spool/cron/crontabs/", "/Users/"] {
             var search = text[...]
@@ -166,7 +170,7 @@ public struct Pseudonymizer: Sendable {
     }
 
     /// Replaces `word` where it stands alone (not inside a longer name or address).
-    static func replaceWord(_ word: String, with replacement: String, in text: String) -> String {
+    public static func replaceWord(_ word: String, with replacement: String, in text: String) -> String {
         let isNameCharacter = { (c: Character) in c.isLetter || c.isNumber || c == "-" || c == "_" }
         var out = ""
         var rest = text[...]

@@ -29,7 +29,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case yes, no
 
     /// English and Chinese for every label.
-    static let table: [ReportText: Bilingual] = [
+    public static let table: [ReportText: Bilingual] = [
         .title: Bilingual(en: "Cross-border circuit audit — for legal review", zh: "跨境线路审计报告——供法务审阅"),
         .subtitle: Bilingual(en: "VPNs, tunnels and leased lines of the gateway, each compared with MIIT Circular 32 (2017) and the rules around it.",
                              zh: "网关的VPN、隧道及专线，逐一对照工信部32号文（2017）及相关规定。"),
@@ -164,7 +164,7 @@ enum RegionNames {
         "CA": Bilingual(en: "Canada", zh: "加拿大"), "RU": Bilingual(en: "Russia", zh: "俄罗斯"),
         "IN": Bilingual(en: "India", zh: "印度"), "MY": Bilingual(en: "Malaysia", zh: "马来西亚"),
         "TH": Bilingual(en: "Thailand", zh: "泰国"), "VN": Bilingual(en: "Vietnam", zh: "越南"),
-        "SE": Bilingual(en: "Sweden", zh: "瑞典"), "IE": Bilingual(en: "Ireland", zh: "爱尔兰"),
+        "SE": Bilingual(en: "Sweden", zh: "瑞典"), "ES": Bilingual(en: "Spain", zh: "西班牙"), "IE": Bilingual(en: "Ireland", zh: "爱尔兰"),
     ]
 
     static func name(_ code: String?, _ language: ReportLanguage) -> String {
