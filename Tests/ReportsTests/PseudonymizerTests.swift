@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import Geo
+import Inventory
 import Reports
 import XCTest
 
@@ -48,6 +49,23 @@ final class PseudonymizerTests: XCTestCase {
         }
         XCTAssertTrue(text.contains("203.0.113.7"), "the Frankfurt peer is public and stays")
         XCTAssertEqual(try pseudonymizer.apply(to: result), hidden, "the same key gives the same document")
+    }
+
+    func testHostAndUserNamesFromTheInputAppearInNoFormat() throws {
+        var result = try ReportFixtures.audit()
+        result.circuits[0].local = [NetworkEndpoint(host: "gw-sh-01.example-trading.cn", port: 443, transport: "tcp")]
+        result.circuits[0].configuration[0].attributes["user"] = "zhang.wei"
+        result.circuits[0].insideHosts = ["laptop-zhang.corp"]
+        result.findings[0].evidence[0].sources.append("/home/li.na/.config/openconnect.conf:3")
+        result.findings[0].evidence[0].fact += " (seen from laptop-zhang.corp and gw-sh-01.example-trading.cn, run by zhang.wei)"
+        let hidden = try Pseudonymizer(key: key).apply(to: result)
+        for language in ReportLanguage.allCases {
+            for format in ReportFormat.allCases {
+                let text = String(decoding: try Reports.render(format, ReportContext(result: hidden, language: language, pseudonymized: true)), as: UTF8.self)
+                for name in ["gw-sh-01", "zhang.wei", "laptop-zhang", "li.na"] { XCTAssertFalse(text.contains(name), "\(format) \(language) shows \(name)") }
+                if format != .csv && format != .oscal { XCTAssertTrue(text.contains("host-"), "\(format) \(language)") }
+            }
+        }
     }
 
     func testAShortKeyIsRefusedWithAHowTo() throws {
