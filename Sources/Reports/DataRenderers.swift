@@ -131,14 +131,8 @@ struct JSONReport: Codable {
         summary = Summary(
             circuits: result.findings.count, open: result.openFindings(atLeast: .high).count,
             waived: result.findings.filter { $0.waiver?.active == true }.count,
-            byCategory: Category.allCases.compactMap { category in
-                let count = result.findings.filter { $0.category == category }.count
-                return count == 0 ? nil : Count(code: category.rawValue, label: language.pick(category.label), count: count)
-            },
-            bySeverity: Severity.allCases.reversed().compactMap { severity in
-                let count = result.findings.filter { $0.severity == severity }.count
-                return count == 0 ? nil : Count(code: severity.rawValue, label: severity.reportText.text(language), count: count)
-            },
+            byCategory: context.categoryCounts.map { Count(code: $0.category.rawValue, label: language.pick($0.category.label), count: $0.count) },
+            bySeverity: context.severityCounts.map { Count(code: $0.severity.rawValue, label: $0.severity.reportText.text(language), count: $0.count) },
             changes: change.map { change in
                 Changes(previousGeneratedAt: context.previous!.generatedAt, added: change.added.map(\.circuitID),
                         removed: change.removed.map(\.circuitID), changed: change.changed.map(\.after.circuitID))

@@ -81,6 +81,16 @@ public struct ReportContext: Sendable {
     }
 
     func circuit(_ id: String) -> Circuit? { result.circuits.first { $0.id == id } }
+
+    /// Circuits per category in the policy's order, and per severity most severe first; only
+    /// those that occur.
+    var categoryCounts: [(category: Category, count: Int)] {
+        Category.allCases.map { category in (category, result.findings.filter { $0.category == category }.count) }.filter { $0.count > 0 }
+    }
+
+    var severityCounts: [(severity: Severity, count: Int)] {
+        Severity.allCases.reversed().map { severity in (severity, result.findings.filter { $0.severity == severity }.count) }.filter { $0.count > 0 }
+    }
 }
 
 extension ReportDocument {
@@ -108,14 +118,8 @@ extension ReportDocument {
 struct SummarySection: ReportSectionProvider {
     func sections(for context: ReportContext) -> [ReportSection] {
         let findings = context.result.findings
-        let byCategory = Category.allCases.compactMap { category -> [String]? in
-            let count = findings.filter { $0.category == category }.count
-            return count == 0 ? nil : [context.language.pick(category.label), category.rawValue, String(count)]
-        }
-        let bySeverity = Severity.allCases.reversed().compactMap { severity -> [String]? in
-            let count = findings.filter { $0.severity == severity }.count
-            return count == 0 ? nil : [context.t(severity.reportText), severity.rawValue, String(count)]
-        }
+        let byCategory = context.categoryCounts.map { [context.language.pick($0.category.label), $0.category.rawValue, String($0.count)] }
+        let bySeverity = context.severityCounts.map { [context.t($0.severity.reportText), $0.severity.rawValue, String($0.count)] }
         var blocks: [ReportBlock] = [
             .facts([
                 ReportFact(context.t(.circuitsAudited), String(findings.count)),

@@ -106,7 +106,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors {
             let result = try Reports.loadAudit(input)
             let earlier = try previous.map { path throws(ReportError) in try Reports.loadAudit(path) }
-            for path in try options.write(format, from: result, previous: earlier, organization: organization, to: out ?? (input as NSString).appendingPathComponent("reports")) {
+            for path in try options.write(format, from: result, previous: earlier, organization: organization, to: out ?? (input as NSString).appendingPathComponent("reports") + "/") {
                 print(path)
             }
         }

@@ -61,6 +61,13 @@ final class ReportCommandTests: XCTestCase {
         }
         XCTAssertTrue(try file(out + "/report.en.html").contains("No circuit was found"))
         XCTAssertTrue(try file(out + "/report.zh.md").contains("未发现任何线路"))
+
+        // Without --out: a reports directory beside findings.json; with one format, --out is the file.
+        XCTAssertEqual(try CommandRunner.run(["report", "--in", audit, "--format", "md"]).stdout, audit + "/reports/report.en.md\n")
+        XCTAssertEqual(try mode(audit + "/reports"), 0o700)
+        let single = temporaryDirectory() + ".csv"
+        XCTAssertEqual(try CommandRunner.run(["report", "--in", audit, "--format", "csv", "--lang", "zh", "--out", single]).status, 0)
+        XCTAssertEqual(try mode(single), 0o600)
     }
 
     func testOSCALValidatorRejectsADocumentTheSchemaForbids() throws {
