@@ -208,7 +208,7 @@ struct FindingsSection: ReportSectionProvider {
         ]
         if let circuit = context.circuit(finding.circuitID) {
             facts.append(ReportFact(context.t(.technology), "\(circuit.technology) (\(circuit.role.rawValue))"))
-            facts.append(ReportFact(context.t(.origin), circuit.origin.rawValue))
+            facts.append(ReportFact(context.t(.origin), "\(context.t(circuit.origin.reportText)) (\(circuit.origin.rawValue))"))
             let where_ = circuit.remoteLocation.map { location in
                 [location.site, RegionNames.name(location.country, language)].compactMap { $0 }.joined(separator: ", ")
             } ?? RegionNames.name(nil, language)

@@ -1,3 +1,4 @@
+import Audit
 import Policy
 
 /// The language a report is written in. Every label, category, rationale and action exists in
@@ -27,6 +28,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case severityCritical, severityHigh, severityMedium, severityLow, severityInfo
     case confidenceHigh, confidenceMedium, confidenceLow
     case yes, no
+    case originConfiguredAndSeen, originConfiguredIdle, originSeenUnconfigured
 
     /// English and Chinese for every label.
     public static let table: [ReportText: Bilingual] = [
@@ -120,6 +122,9 @@ public enum ReportText: String, Sendable, CaseIterable {
         .confidenceMedium: Bilingual(en: "Medium", zh: "中"),
         .confidenceLow: Bilingual(en: "Low", zh: "低"),
         .yes: Bilingual(en: "yes", zh: "是"),
+        .originConfiguredAndSeen: Bilingual(en: "configured and seen in traffic", zh: "已配置，且在流量中出现"),
+        .originConfiguredIdle: Bilingual(en: "configured, not seen in traffic", zh: "已配置，但流量中未出现"),
+        .originSeenUnconfigured: Bilingual(en: "seen in traffic, not configured on the gateway", zh: "流量中出现，但网关未配置"),
         .no: Bilingual(en: "no", zh: "否"),
     ]
 
@@ -136,6 +141,16 @@ extension Severity {
         case .medium: .severityMedium
         case .low: .severityLow
         case .info: .severityInfo
+        }
+    }
+}
+
+extension Circuit.Origin {
+    var reportText: ReportText {
+        switch self {
+        case .configuredAndSeen: .originConfiguredAndSeen
+        case .configuredIdle: .originConfiguredIdle
+        case .seenUnconfigured: .originSeenUnconfigured
         }
     }
 }

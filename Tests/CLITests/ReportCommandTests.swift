@@ -89,7 +89,7 @@ final class ReportCommandTests: XCTestCase {
         let blankShot = try screenshot(chromium, blank)
         for language in ["en", "zh"] {
             let page = out + "/reports/report.\(language).html"
-            let dom = try Self.capture(chromium, headless + ["--dump-dom", "file://" + page]).stdout
+            let dom = try Self.capture(chromium, headless + ["--user-data-dir=" + temporaryDirectory(), "--dump-dom", "file://" + page]).stdout
             XCTAssertTrue(dom.contains("<svg") && dom.contains("id=\"circuit-map\""), "the map is in the rendered DOM")
             XCTAssertEqual(dom.components(separatedBy: "class=\"circuit\"").count - 1, findings.count, "one line on the map per circuit")
             XCTAssertEqual(dom.components(separatedBy: "class=\"section page finding\"").count - 1, findings.count, "one section per finding")
@@ -285,6 +285,8 @@ final class ReportCommandTests: XCTestCase {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // A browser that hangs must fail the test, not stall the run.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { process.terminate() } }
         // Read both pipes while the process runs, so a large output cannot block it.
         let group = DispatchGroup()
         nonisolated(unsafe) var stderr = Data()
