@@ -17,6 +17,8 @@ public struct CircuitMap: Sendable, Equatable {
         public var label: String
         public var category: Category
         public var severity: Severity
+        /// The far end is one of the organization's declared sites (drawn as a square).
+        public var isSite: Bool
     }
 
     public var language: ReportLanguage
@@ -40,8 +42,9 @@ public struct CircuitMap: Sendable, Equatable {
         for finding in context.orderedFindings {
             let circuit = context.circuit(finding.circuitID)
             let location = circuit?.remoteLocation
-            let place = location?.site ?? circuit?.remoteAddress ?? circuit?.remote.first?.host ?? "?"
-            let end = End(circuitID: finding.circuitID, label: "\(finding.circuitName) → \(place)", category: finding.category, severity: finding.severity)
+            let place = location?.site ?? circuit?.remoteAddress ?? circuit?.remote.first?.host ?? "—"
+            let end = End(circuitID: finding.circuitID, label: "\(finding.circuitName) → \(place)", category: finding.category, severity: finding.severity,
+                          isSite: location?.site != nil)
             byCountry[location?.country ?? "", default: []].append(end)
         }
         // Mainland first (the domestic circuits), then the rest by code, the unplaced last.
@@ -86,7 +89,7 @@ public struct CircuitMap: Sendable, Equatable {
             y += groupGap - rowHeight
         }
         let legendTop = max(y, top + 80) + 10
-        let height = legendTop + 24 * ((legend.count + 2) / 3) + 20
+        let height = legendTop + 24 * ((legend.count + 2) / 3) + 44
         let gatewayY = groups.isEmpty ? top + 20 : (top + y - groupGap) / 2
         var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" id="circuit-map" role="img" viewBox="0 0 \##(width) \##(height)" width="100%" font-family="'Noto Sans CJK SC','Noto Sans CJK','Noto Sans',sans-serif" font-size="13">"##
         svg += "<title>\(escape(title))</title>"
@@ -95,8 +98,10 @@ public struct CircuitMap: Sendable, Equatable {
             if let end = row.end {
                 let colour = Self.colour(end.category)
                 svg += ##"<path class="circuit" data-circuit="\##(escape(end.circuitID))" d="M \##(left + gatewayWidth) \##(gatewayY) C \##(endX - 120) \##(gatewayY), \##(endX - 120) \##(row.y - 4), \##(endX - 8) \##(row.y - 4)" fill="none" stroke="\##(colour)" stroke-width="\##(end.severity >= .high ? 3 : 2)"><title>\##(escape(end.circuitID)) \##(escape(end.category.rawValue))</title></path>"##
-                svg += ##"<circle cx="\##(endX)" cy="\##(row.y - 4)" r="6" fill="\##(colour)"/>"##
-                svg += ##"<text class="end" x="\##(endX + 12)" y="\##(row.y)" fill="#212121"><title>\##(escape(end.label))</title>\##(escape(end.circuitID)) \##(escape(Self.clip(end.label, width: 46)))</text>"##
+                svg += end.isSite
+                    ? ##"<rect class="site" x="\##(endX - 6)" y="\##(row.y - 10)" width="12" height="12" fill="\##(colour)"/>"##
+                    : ##"<circle cx="\##(endX)" cy="\##(row.y - 4)" r="6" fill="\##(colour)"/>"##
+                svg += ##"<text class="end" x="\##(endX + 12)" y="\##(row.y)" fill="#212121"><title>\##(escape(end.label))</title>\##(escape(end.circuitID)) \##(escape(Self.clip(end.label, width: 56)))</text>"##
             } else {
                 let group = groups[row.group]
                 let span = group.ends.count * rowHeight + rowHeight
@@ -111,6 +116,11 @@ public struct CircuitMap: Sendable, Equatable {
             svg += ##"<rect x="\##(x)" y="\##(ly - 11)" width="22" height="6" fill="\##(Self.colour(entry.category))"/>"##
             svg += ##"<text x="\##(x + 30)" y="\##(ly - 4)" fill="#212121">\##(escape(entry.label))</text>"##
         }
+        let shapesY = legendTop + 24 * ((legend.count + 2) / 3)
+        svg += ##"<rect x="\##(left + 5)" y="\##(shapesY - 11)" width="12" height="12" fill="#616161"/>"##
+        svg += ##"<text x="\##(left + 30)" y="\##(shapesY)" fill="#212121">\##(escape(ReportText.mapSite.text(language)))</text>"##
+        svg += ##"<circle cx="\##(left + 321)" cy="\##(shapesY - 5)" r="6" fill="#616161"/>"##
+        svg += ##"<text x="\##(left + 340)" y="\##(shapesY)" fill="#212121">\##(escape(ReportText.mapOtherEnd.text(language)))</text>"##
         return svg + "</svg>"
     }
 }

@@ -19,7 +19,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case title, subtitle, organization, asOf, generatedAt, toolVersion, pseudonymizedNotice
     case summary, circuitsAudited, openFindings, waivedFindings, byCategory, bySeverity, category, severity, count
     case changes, changesUnknown, noChanges, newCircuits, removedCircuits, changedCircuits, previousAudit
-    case map, mapCaption, gateway, remoteEnd, region, countryUnknown, legend
+    case map, mapCaption, mapSite, mapOtherEnd, gateway, remoteEnd, region, countryUnknown, legend
     case findings, noFindings, circuit, circuitName, code, rule, confidence, origin, technology, flags, flag, noFlags
     case rationale, action, citations, evidence, predicate, fact, sources, noSources, trace, matched, notMatched, condition, because
     case waiver, waiverActive, waiverExpired, approver, expires, justification
@@ -59,8 +59,10 @@ public enum ReportText: String, Sendable, CaseIterable {
         .changedCircuits: Bilingual(en: "Circuits whose category or severity changed", zh: "类别或严重程度发生变化的线路"),
         .previousAudit: Bilingual(en: "Compared with the audit run at", zh: "对比的上次审计时间"),
         .map: Bilingual(en: "Map of the circuits", zh: "线路示意图"),
-        .mapCaption: Bilingual(en: "The gateway on the left; each circuit's far end grouped by country or region, coloured by category.",
-                               zh: "左侧为网关；各线路远端按国家或地区分组，颜色表示类别。"),
+        .mapCaption: Bilingual(en: "The gateway on the left; each circuit's far end grouped by country or region, coloured by category; squares are the organization's own sites.",
+                               zh: "左侧为网关；各线路远端按国家或地区分组，颜色表示类别；方块为组织自有站点。"),
+        .mapSite: Bilingual(en: "a site the organization declares", zh: "组织申报的站点"),
+        .mapOtherEnd: Bilingual(en: "any other far end", zh: "其他远端"),
         .gateway: Bilingual(en: "Gateway", zh: "网关"),
         .remoteEnd: Bilingual(en: "Far end", zh: "远端"),
         .region: Bilingual(en: "Country or region", zh: "国家或地区"),
