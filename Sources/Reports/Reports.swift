@@ -102,6 +102,34 @@ public enum Reports {
     }
 }
 
+extension Reports {
+    /// Writes each format in each language (each once, in the order given). `out` is the file
+    /// when there is exactly one report and it names no directory (no trailing `/`, not an
+    /// existing directory); otherwise the directory, each file named by `ReportFormat.fileName`.
+    public static func write(_ formats: [ReportFormat], languages: [ReportLanguage], result: AuditResult, previous: AuditResult? = nil,
+                             pseudonymized: Bool = false, to out: String) throws(ReportError) -> [String] {
+        let formats = unique(formats), languages = unique(languages)
+        var isDirectory: ObjCBool = false
+        let single = formats.count == 1 && languages.count == 1 && !out.hasSuffix("/")
+            && !(FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) && isDirectory.boolValue)
+        var written: [String] = []
+        for language in languages {
+            let context = ReportContext(result: result, previous: previous, language: language, pseudonymized: pseudonymized)
+            for format in formats {
+                let path = single ? out : (out as NSString).appendingPathComponent(format.fileName(language))
+                try SecureFile.write(try render(format, context), to: path)
+                written.append(path)
+            }
+        }
+        return written
+    }
+
+    private static func unique<T: Hashable>(_ items: [T]) -> [T] {
+        var seen = Set<T>()
+        return items.filter { seen.insert($0).inserted }
+    }
+}
+
 /// Writes audit data as the rest of the tool does: files 0600, directories 0700, written beside
 /// and renamed so a reader never sees half a file.
 public enum SecureFile {

@@ -33,28 +33,7 @@ struct ReportOptions: ParsableArguments {
     func write(_ formats: [ReportFormat], from result: AuditResult, previous: AuditResult? = nil, organization: String? = nil, to out: String) throws -> [String] {
         guard !formats.isEmpty else { return [] }
         let (audit, pseudonymized) = try prepare(result, organization: organization)
-        let languages = lang.uniqued()
-        var isDirectory: ObjCBool = false
-        let single = formats.count == 1 && languages.count == 1 && !out.hasSuffix("/")
-            && !(FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) && isDirectory.boolValue)
-        var written: [String] = []
-        for language in languages {
-            let context = ReportContext(result: audit, previous: previous, language: language, pseudonymized: pseudonymized)
-            for format in formats.uniqued() {
-                let path = single ? out : (out as NSString).appendingPathComponent(format.fileName(language))
-                try SecureFile.write(try Reports.render(format, context), to: path)
-                written.append(path)
-            }
-        }
-        return written
-    }
-}
-
-extension Array where Element: Hashable {
-    /// The elements in order, each once.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
+        return try Reports.write(formats, languages: lang, result: audit, previous: previous, pseudonymized: pseudonymized, to: out)
     }
 }
 
