@@ -1,6 +1,7 @@
 import Audit
 @preconcurrency import Crypto
 import Foundation
+import Geo
 import Reports
 import XCTest
 
@@ -81,6 +82,22 @@ final class EvidenceBundleTests: XCTestCase {
         }
         XCTAssertEqual(try EvidenceBundle.verify(changed, publicKey: fixture.key.publicKey).problems,
                        ["flows.json: missing", "reports/extra.txt: added: not in MANIFEST.json"])
+    }
+
+    func testPseudonymisedBundleHoldsNoInternalAddressAndStillVerifies() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let result = try ReportFixtures.audit()
+        let directory = try ReportFixtures.directory(result)
+        XCTAssertTrue(try String(contentsOfFile: directory + "/findings.json", encoding: .utf8).contains("198.51.100.10"))
+        let pseudonymizer = Pseudonymizer(key: Data("bundle pseudonym key, 32 bytes!!".utf8), declared: [AddressRange("198.51.100.0/26")!])
+        let bundle = try EvidenceBundle.export(auditDirectory: directory, signingKey: key, pseudonymizer: pseudonymizer, toolVersion: "test")
+        let verification = try EvidenceBundle.verify(bundle, publicKey: key.publicKey)
+        XCTAssertEqual(verification.problems, [])
+        XCTAssertEqual(verification.manifest?.pseudonymized, true)
+        for entry in try Tar.read(try Gzip.decompress(bundle)) {
+            XCTAssertFalse(entry.path.hasPrefix("snapshot/"), entry.path)
+            XCTAssertFalse(String(decoding: entry.data, as: UTF8.self).contains("198.51.100.10"), "\(entry.path) shows a gateway address")
+        }
     }
 
     func testArchiveRefusesParentAndAbsolutePaths() throws {
