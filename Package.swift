@@ -8,7 +8,8 @@
 //   Packets ─► Detection ─────────┘
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
 //   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
-// Later issues add Audit, Reports, Store and Daemon.
+//   Audit ─► Reports (+ CZlib): reads findings only; reports, pseudonyms, signed bundles
+// Later issues add Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
 import PackageDescription
@@ -37,6 +38,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CGeoIP", pkgConfig: "geoip", providers: [.apt(["libgeoip-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Packets"),
         .target(name: "Geo", dependencies: ["Packets", "CGeoIP", "CMaxMindDB"]),
         .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
@@ -51,10 +53,14 @@ let package = Package(
             "Geo", "Inventory", "Policy", "DataExport", "Traffic", "Detection", "Flows", "Packets",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Reports", dependencies: [
+            "Audit", "Policy", "Geo", "Inventory", "Packets", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
-                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit",
+                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +76,7 @@ let package = Package(
         .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,7 @@ import Policy
 import Traffic
 import Audit
 import DataExport
+import Reports
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,6 +54,11 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .long, help: "Exit 1 when an open finding is at or above this severity (INFO, LOW, MEDIUM, HIGH, CRITICAL).")
     var failOn: String = "HIGH"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Also write these reports into OUT/reports: html, md, json, csv, oscal.")
+    var report: [ReportFormat] = []
+
+    @OptionGroup var reportOptions: ReportOptions
 
     func validate() throws {
         if demo && (source.root != nil || !pcap.isEmpty || interface != nil || org != nil) {
@@ -115,6 +121,7 @@ struct AuditCommand: ParsableCommand {
         let path = try result.write(to: out)
         print(AuditSummary.render(result))
         print("findings: \(path)")
+        for written in try reportOptions.write(report, from: result, to: out + "/reports/") { print("report: \(written)") }
         for warning in inventory.warnings { StandardError.write("warning: \(warning)") }
         if !result.openFindings(atLeast: Severity(rawValue: failOn)!).isEmpty { throw ExitCode(1) }
     }
