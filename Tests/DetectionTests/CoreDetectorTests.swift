@@ -248,7 +248,7 @@ final class ClientSpeaksFirstTests: XCTestCase {
     func testClientFirstDetectorsRuleOutAFlowWhoseServerSpokeFirst() {
         let detectors: [any TunnelDetector] = [TorDetector(), HTTPProxyDetector(), TrojanDetector(), AnyConnectDetector(),
                                                FortinetSSLVPNDetector(), GlobalProtectDetector(), TeamViewerDetector(),
-                                               AnyDeskDetector(), RDPDetector(), TailscaleDetector()]
+                                               AnyDeskDetector(), RDPDetector(), TailscaleDetector(), DNSTunnelDetector()]
         for detector in detectors {
             XCTAssertEqual(detector.examine(serverFirst), .notThis, "\(type(of: detector))")
         }

@@ -34,6 +34,8 @@ public struct DNSTunnelDetector: TunnelDetector {
         guard flow.ipProtocol == .udp || flow.ipProtocol == .tcp else { return .notThis }
         // Multicast DNS, LLMNR and NetBIOS name service look like DNS but are local protocols.
         for port: UInt16 in [5353, 5355, 137] where flow.usesPort(port) { return .notThis }
+        // Over TCP the client asks first (RFC 7766).
+        if flow.ipProtocol == .tcp && flow.forwardStream.isEmpty { return flow.initiatorSilentOutcome }
         let messages = Self.messages(flow)
         guard !messages.isEmpty else {
             if flow.ipProtocol == .udp, let first = flow.payloadPackets().first {
