@@ -33,9 +33,20 @@ public struct CircuitCorrelator: Sendable {
 
         // 1. Configured channels, merged by technology and far end; items without a far end
         //    (a listener, or a kernel interface) join the circuit on the same interface.
+        //    A running program (from `ps`, naming its configuration file) and the sockets it
+        //    holds (from `ss`, by its pid) join the circuit its configuration defines: they are
+        //    live evidence of that circuit, not circuits of their own. Programs come before
+        //    sockets so a socket can find its program.
         let channels = inventory.items.filter { Self.channelTechnologies.contains($0.technology) }
-        for item in channels.filter({ !$0.remote.isEmpty }) + channels.filter({ $0.remote.isEmpty }) {
+        let remoteless = channels.filter { $0.remote.isEmpty }
+        let ordered = channels.filter { !$0.remote.isEmpty } + remoteless.filter { $0.attributes["config"] != nil }
+            + remoteless.filter { $0.attributes["config"] == nil }
+        for item in ordered {
             let remoteHost = item.remote.first?.host
+            if remoteHost == nil, let index = circuits.firstIndex(where: { Self.runs($0, item) }) {
+                merge(item, into: &circuits[index])
+                continue
+            }
             if remoteHost == nil, let interface = item.interface,
                let index = circuits.firstIndex(where: { $0.interface == interface && $0.technology == item.technology }) {
                 merge(item, into: &circuits[index])
@@ -132,6 +143,19 @@ public struct CircuitCorrelator: Sendable {
     func isOrganizationAddress(_ address: String) -> Bool {
         guard let ip = IPAddress(address), let organization else { return false }
         return organization.sites.contains { site in site.ranges.contains { AddressRange($0)?.contains(ip) == true } }
+    }
+
+    /// Whether a live-state item is the running program of a circuit (its `config` is a file
+    /// the circuit was read from) or a socket of that program (same technology and `pid`).
+    static func runs(_ circuit: Circuit, _ item: ConfigItem) -> Bool {
+        guard circuit.technology == item.technology else { return false }
+        if let config = item.attributes["config"] {
+            return circuit.configuration.contains { $0.sources.contains { $0.location == config } }
+        }
+        if let pid = item.attributes["pid"] {
+            return circuit.configuration.contains { $0.attributes["pid"] == pid && $0.attributes["config"] != nil }
+        }
+        return false
     }
 
     /// Adds a further item about the same circuit: its networks, endpoints and a known role.
