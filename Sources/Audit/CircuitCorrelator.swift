@@ -43,7 +43,8 @@ public struct CircuitCorrelator: Sendable {
             + remoteless.filter { $0.attributes["config"] == nil }
         for item in ordered {
             let remoteHost = item.remote.first?.host
-            if remoteHost == nil, let index = circuits.firstIndex(where: { Self.runs($0, item) }) {
+            if remoteHost == nil, let index = circuits.firstIndex(where: { Self.runs($0, item) })
+                ?? daemonCircuit(for: item, in: circuits, inventory: inventory) {
                 merge(item, into: &circuits[index])
                 continue
             }
@@ -156,6 +157,17 @@ public struct CircuitCorrelator: Sendable {
             return circuit.configuration.contains { $0.attributes["pid"] == pid && $0.attributes["config"] != nil }
         }
         return false
+    }
+
+    /// A daemon that names no configuration file of its own (charon, xl2tpd, pptpd read fixed
+    /// paths) serves the connections its technology's files define: its process and sockets
+    /// join the first of those circuits instead of standing as listeners of their own.
+    func daemonCircuit(for item: ConfigItem, in circuits: [Circuit], inventory: Inventory) -> Int? {
+        guard let pid = item.attributes["pid"], item.attributes["config"] == nil,
+              !inventory.items.contains(where: { $0.attributes["pid"] == pid && $0.attributes["config"] != nil }) else { return nil }
+        return circuits.firstIndex { circuit in
+            circuit.technology == item.technology && circuit.configuration.contains { $0.sources.contains { $0.location.hasPrefix("/") } }
+        }
     }
 
     /// Adds a further item about the same circuit: its networks, endpoints and a known role.

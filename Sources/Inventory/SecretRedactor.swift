@@ -91,7 +91,8 @@ public enum SecretRedactor {
         var value = trimmed[valueStart...]
         var suffix = ""
         if value.hasSuffix(",") { value = value.dropLast(); suffix = "," }
-        guard !value.isEmpty else { return String(line) }
+        // An empty value, or a section opening (`secrets {` in swanctl.conf), holds no secret.
+        guard !value.isEmpty, value != "{" else { return String(line) }
         // `key file` in OpenVPN names a file, not a secret: keep paths, redact the file itself.
         if key == "key" || key == "secret", value.hasPrefix("/") || value.hasSuffix(".key") || value.hasSuffix(".pem") {
             return String(line)

@@ -57,6 +57,15 @@ final class SecretRedactorTests: XCTestCase {
         XCTAssertFalse(v2ray.contains("b831381d"))
         XCTAssertTrue(SecretRedactor.redact("  id = gw.example.com", path: "/etc/swanctl/swanctl.conf").contains("gw.example.com"))
     }
+
+    func testASwanctlSecretsSectionKeepsItsBracesAndLosesItsSecret() {
+        let text = "secrets {\n  ike-hq {\n    id = hq.lab.example\n    secret = \"s3cr3t-psk\"\n  }\n}\n"
+        let redacted = SecretRedactor.redact(text, path: "/etc/swanctl/conf.d/hq.conf")
+        XCTAssertTrue(redacted.hasPrefix("secrets {\n"), redacted)
+        XCTAssertFalse(redacted.contains("s3cr3t-psk"))
+        XCTAssertEqual(redacted.split(separator: "\n", omittingEmptySubsequences: false).count,
+                       text.split(separator: "\n", omittingEmptySubsequences: false).count)
+    }
 }
 
 final class SnapshotTests: XCTestCase {

@@ -122,7 +122,7 @@ internet() {
 # capture NODE IF: tcpdump of the outer link into outer.pcap (outside the PID namespace so it
 # can be stopped first, and flushed per packet).
 capture() {
-  ip netns exec "$(netns_name "$1")" tcpdump -Z root -U -n -s 256 -i "$2" -w "$OUT/outer.pcap" \
+  ip netns exec "$(netns_name "$1")" tcpdump -Z root -U -n -i "$2" -w "$OUT/outer.pcap" \
     >"$OUT/logs/tcpdump.log" 2>&1 &
   HOST_PIDS+=($!)
   local i
@@ -162,12 +162,13 @@ listening() {
 CHECKS=()
 check() { CHECKS+=("{\"check\": \"$1\", \"ok\": $2, \"detail\": \"$3\"}"); [[ $2 == true ]] || log "check $1 failed: $3"; }
 
-# verify_ping NODE ADDR: the tunnel carries ICMP (waits up to 20 s for it to come up).
+# verify_ping NODE ADDR [PING-OPTIONS...]: the tunnel carries ICMP (waits up to 20 s for it).
 verify_ping() {
-  if wait_for "$1" 20 ping -c 1 -W 1 "$2" && on "$1" ping -c 3 -i 0.2 -W 2 "$2" >"$OUT/logs/ping.txt" 2>&1; then
-    check ping true "$1 reached $2"
+  local node=$1 addr=$2; shift 2
+  if wait_for "$node" 20 ping -c 1 -W 1 "$@" "$addr" && on "$node" ping -c 3 -i 0.2 -W 2 "$@" "$addr" >"$OUT/logs/ping.txt" 2>&1; then
+    check ping true "$node reached $addr"
   else
-    check ping false "$1 could not reach $2"
+    check ping false "$node could not reach $addr"
   fi
 }
 
