@@ -44,7 +44,7 @@ public struct CircuitCorrelator: Sendable {
         for item in ordered {
             let remoteHost = item.remote.first?.host
             if remoteHost == nil, let index = circuits.firstIndex(where: { Self.runs($0, item) })
-                ?? daemonCircuit(for: item, in: circuits, inventory: inventory) {
+                ?? daemonCircuit(for: item, in: circuits, inventory: inventory) ?? localEntryCircuit(for: item, in: circuits) {
                 merge(item, into: &circuits[index])
                 continue
             }
@@ -168,6 +168,20 @@ public struct CircuitCorrelator: Sendable {
         return circuits.firstIndex { circuit in
             circuit.technology == item.technology && circuit.configuration.contains { $0.sources.contains { $0.location.hasPrefix("/") } }
         }
+    }
+
+    /// A listener on loopback only (a V2Ray SOCKS inbound, a local proxy port) cannot take
+    /// sessions from anyone else: it is the local entry of the channel the same file defines.
+    func localEntryCircuit(for item: ConfigItem, in circuits: [Circuit]) -> Int? {
+        guard !item.local.isEmpty, item.local.allSatisfy({ Self.isLoopback($0.host) }) else { return nil }
+        let files = Set(item.sources.map(\.location).filter { $0.hasPrefix("/") })
+        return circuits.firstIndex { circuit in circuit.configuration.contains { $0.sources.contains { files.contains($0.location) } } }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        guard let address = IPAddress(host) else { return host == "localhost" }
+        if let v4 = address.ipv4Value { return v4 >> 24 == 127 }
+        return address == IPAddress("::1")
     }
 
     /// Adds a further item about the same circuit: its networks, endpoints and a known role.

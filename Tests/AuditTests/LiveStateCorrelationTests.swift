@@ -48,4 +48,18 @@ final class LiveStateCorrelationTests: XCTestCase {
         XCTAssertFalse(findings.isEmpty)
         XCTAssertTrue(findings.allSatisfy { $0.category == .c9 })
     }
+
+    func testALoopbackInboundIsTheLocalEntryOfItsFilesOutboundButAPublicOneIsAListener() throws {
+        let file = "/etc/v2ray/config.json"
+        let outbound = ConfigItem(technology: "vmess", role: .client, name: "v2ray outbound 0",
+                                  remote: [NetworkEndpoint(host: "203.0.113.10", port: 10086, transport: "tcp")],
+                                  sources: [SourceReference(file, line: 4, key: "outbounds[0]")])
+        func inbound(_ host: String) -> ConfigItem {
+            ConfigItem(technology: "socks", role: .proxy, name: "v2ray inbound 0", local: [NetworkEndpoint(host: host, port: 1081, transport: "tcp")],
+                       sources: [SourceReference(file, line: 3, key: "inbounds[0]")])
+        }
+        let organization = try AuditFixtures.organization()
+        XCTAssertEqual(try AuditFixtures.audit([outbound, inbound("127.0.0.1")], organization: organization).map(\.category), [.c2])
+        XCTAssertEqual(try AuditFixtures.audit([outbound, inbound("0.0.0.0")], organization: organization).count, 2)
+    }
 }

@@ -144,6 +144,16 @@ serve() {
   start "$node" http python3 -m http.server 8080 --directory /run/lab/www
 }
 
+# serve_tls NODE: the same blob over HTTPS on port 8443 (openssl s_server), for channels that
+# are used to carry TLS, with the run's server certificate (valid for 10.20.0.1).
+serve_tls() {
+  local node=$1
+  serve "$node"
+  install_pki "$node" /run/lab/tls server.crt server.key
+  start "$node" https bash -c 'cd /run/lab/www && exec openssl s_server -quiet -WWW -accept 8443 -cert /run/lab/tls/server.crt -key /run/lab/tls/server.key'
+  listening "$node" 8443
+}
+
 # wait_for NODE SECONDS CMD...: retry CMD in the node until it succeeds.
 wait_for() {
   local node=$1 seconds=$2; shift 2
