@@ -122,7 +122,7 @@ internet() {
 # capture NODE IF: tcpdump of the outer link into outer.pcap (outside the PID namespace so it
 # can be stopped first, and flushed per packet).
 capture() {
-  ip netns exec "$(netns_name "$1")" tcpdump -Z root -U -n -i "$2" -w "$OUT/outer.pcap" \
+  ip netns exec "$(netns_name "$1")" tcpdump -Z root -U --immediate-mode -n -i "$2" -w "$OUT/outer.pcap" \
     >"$OUT/logs/tcpdump.log" 2>&1 &
   HOST_PIDS+=($!)
   local i
@@ -196,6 +196,28 @@ verify_download() {
   fi
 }
 
+# verify_log NODE LOG PATTERN WHAT: for channels this kernel cannot carry data on (no PPP),
+# the control plane's own report that it came up (extended regex on logs/<node>/<LOG>.log).
+verify_log() {
+  local node=$1 name=$2 pattern=$3 what=$4 deadline=$((SECONDS + 20))
+  until grep -Eq "$pattern" "$OUT/logs/$node/$name.log" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then check control-plane false "$what: no line matching /$pattern/ in logs/$node/$name.log"; return; fi
+    sleep 0.2
+  done
+  check control-plane true "$what: $(grep -Em1 "$pattern" "$OUT/logs/$node/$name.log" | tr -d '"\\' | cut -c1-160)"
+}
+
+# verify_decoded PATTERN WHAT: the same, read from tcpdump's own decoding of outer.pcap (for
+# clients that only log to syslog).
+verify_decoded() {
+  local pattern=$1 what=$2 deadline=$((SECONDS + 20)) line
+  until line=$(tcpdump -nr "$OUT/outer.pcap" 2>/dev/null | grep -Em1 "$pattern"); do
+    if ((SECONDS >= deadline)); then check control-plane false "$what: tcpdump shows no packet matching /$pattern/"; return; fi
+    sleep 0.2
+  done
+  check control-plane true "$what: $(sed 's/.*: pptp //; s/.*: l2tp //' <<<"$line" | tr -d '"\\' | cut -c1-160)"
+}
+
 # snapshot NODE: `circuit-audit snapshot` of the node while the tunnel is up.
 snapshot() {
   rm -rf "$OUT/snapshot"
@@ -217,6 +239,8 @@ expect() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  # LAB_HOLD=S keeps a finished scenario up S seconds for a look inside (scripts/lab/run --timeout).
+  [[ -n ${LAB_HOLD:-} ]] && { log "holding for $LAB_HOLD s: nsenter -t ${NODE_INIT[gw]:-?} -m -n -p"; sleep "$LAB_HOLD" || true; }
   stop_capture
   local node pid ns
   for node in "${NODES[@]}"; do
