@@ -173,6 +173,14 @@ final class SoftEtherCollectorTests: XCTestCase {
         XCTAssertTrue(Self.secrets.contains { generic.contains($0) }, "the generic redactor alone would leak: the override is needed")
     }
 
+    func testConfigAsVpnserverWritesItWithAByteOrderMarkIsRead() throws {
+        let tree = try GatewayTree()
+        try tree.write("/var/lib/softether/vpn_server.config", "\u{FEFF}# Software Configuration File\n# ---------------------------\n" + Self.config)
+        let inventory = Inventory.collect(from: tree.system, collectors: [SoftEtherCollector()])
+        XCTAssertTrue(inventory.warnings.isEmpty, "\(inventory.warningTexts)")
+        XCTAssertEqual(inventory.items.first { $0.role == .siteToSite }?.remote.first?.host, "203.0.113.100")
+    }
+
     func testMalformedConfigWarns() throws {
         let tree = try GatewayTree()
         try tree.write("/usr/local/vpnserver/vpn_server.config", "declare root\n{\n\tdeclare ListenerList\n\t{\n\t\tdeclare L\n\t\t{\n\t\t\tuint Port big\n\t\t}\n\t}\n\tgarbage here\n")
