@@ -33,10 +33,11 @@ public struct CircuitCorrelator: Sendable {
 
         // 1. Configured channels, merged by technology and far end; items without a far end
         //    (a listener, or a kernel interface) join the circuit on the same interface.
-        //    A running program (from `ps`, naming its configuration file) and the sockets it
-        //    holds (from `ss`, by its pid) join the circuit its configuration defines: they are
-        //    live evidence of that circuit, not circuits of their own. Programs come before
-        //    sockets so a socket can find its program.
+        //    Live state is evidence of configured circuits, not circuits of its own: a running
+        //    program (`ps`, naming its configuration file) and its sockets (`ss`, by pid) join
+        //    the circuit that file defines, a daemon naming no file joins its technology's
+        //    configured circuit, and a loopback-only listener joins its own file's channel.
+        //    Programs come before sockets so a socket can find its program.
         let channels = inventory.items.filter { Self.channelTechnologies.contains($0.technology) }
         let remoteless = channels.filter { $0.remote.isEmpty }
         let ordered = channels.filter { !$0.remote.isEmpty } + remoteless.filter { $0.attributes["config"] != nil }

@@ -56,6 +56,24 @@ final class OpenConnectCollectorTests: XCTestCase {
     }
 }
 
+final class OpenConnectSnapshotTests: XCTestCase {
+    func testAPasswordFileBesideTheConfigNeverReachesTheSnapshot() throws {
+        let tree = try GatewayTree()
+        try tree.write("/etc/systemd/system/openconnect-hq.service",
+                       "[Service]\nExecStart=/usr/sbin/openconnect --passwd-on-stdin --config=/etc/openconnect/hq.conf https://203.0.113.10/\nStandardInput=file:/etc/openconnect/hq.secret\n")
+        try tree.write("/etc/openconnect/hq.conf", "# HQ\nuser=branch\nprotocol=anyconnect\nno-dtls\n")
+        try tree.write("/etc/openconnect/hq.secret", "4a3ebc5453c4c018cc2f4280\n")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID())").path
+        _ = try Snapshot.write(from: tree.system, to: out, toolVersion: "test")
+        XCTAssertFalse(GatewayTree.text(under: out).contains("4a3ebc5453c4c018cc2f4280"))
+        let config = try String(contentsOfFile: out + "/etc/openconnect/hq.conf", encoding: .utf8)
+        XCTAssertTrue(config.contains("user=branch"), config)
+        let item = try XCTUnwrap(Inventory.collect(from: SystemView(.tree(root: out)), collectors: [OpenConnectCollector()]).items.first)
+        XCTAssertEqual(item.attributes["user"], "branch")
+        XCTAssertEqual(item.remote.first?.host, "203.0.113.10")
+    }
+}
+
 final class SoftEtherCollectorTests: XCTestCase {
     /// vpn_server.config in the text form SoftEther VPN Server saves.
     static let config = """

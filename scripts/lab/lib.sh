@@ -1,12 +1,13 @@
 # Shared by every lab scenario: nodes (network + mount + PID namespaces), links, daemons,
 # capture, traffic checks, snapshot, expectations, and cleanup that runs whatever happens.
-# Sourced by scripts/lab/scenario; needs root.
+# Sourced by each scripts/lab/scenarios/* script, which scripts/lab/run starts as root.
 #
 # A node is a network namespace `lab-<scenario>-<node>` holding a PID namespace whose init
-# (a `sleep`) owns a private mount namespace: tmpfs over /run, the VPN tools' /etc directories
-# and the few /etc files the inventory reads, and /var/log bound to the scenario's log
-# directory. Daemons see their real paths (/etc/openvpn/..., /run/...) and the host sees none
-# of it. Killing the init by its PID kills every process of the node.
+# (a `sleep`) owns a private mount namespace: /etc, /var/lib, /usr/local/etc and SoftEther's
+# directory seen through overlays (writes stay in the node) with the VPN tools' own
+# configuration emptied, tmpfs over /run, and /var/log bound to the scenario's log directory.
+# Daemons see their real paths (/etc/openvpn/..., /run/...) and the host sees none of it.
+# Killing the init by its PID kills every process of the node.
 
 set -euo pipefail
 
@@ -256,6 +257,7 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
   done
   rm -rf "$WORK"
+  chmod -R go-rwx "$OUT"
   exit "$status"
 }
 trap cleanup EXIT
@@ -266,7 +268,6 @@ finish() {
   local all=true c
   for c in "${CHECKS[@]}"; do [[ $c == *'"ok": false'* ]] && all=false; done
   { echo "["; (IFS=$'\n'; echo "${CHECKS[*]}" | sed '$!s/$/,/'); echo "]"; } >"$OUT/checks.json"
-  chmod -R go-rwx "$OUT"
   [[ $all == true ]] || die "a traffic check failed"
   log "ok"
 }
