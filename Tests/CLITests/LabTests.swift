@@ -25,6 +25,23 @@ final class LabTests: XCTestCase {
         var isFailure: Bool
     }
 
+    /// The run's directory is removed after the class's tests unless one failed (then its path
+    /// is printed for a look at the logs) or it was given by CIRCUIT_AUDIT_LAB_OUT.
+    nonisolated(unsafe) static var anyFailed = false
+
+    override func tearDown() {
+        if let run = testRun, !run.hasSucceeded { Self.anyFailed = true }
+        super.tearDown()
+    }
+
+    override class func tearDown() {
+        if ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_LAB_OUT"] == nil, case .success(let scenarios) = run,
+           let directory = scenarios.first?.directory.deletingLastPathComponent() {
+            if anyFailed { print("lab: results kept in \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+        }
+        super.tearDown()
+    }
+
     private func scenarios() throws -> [Scenario] {
         switch Self.run {
         case .success(let scenarios): return scenarios
