@@ -171,12 +171,17 @@ final class LabTests: XCTestCase {
                 return .failure(LabUnavailable(description: "scripts/lab/run failed (\(run.status)):\n\(run.stdout)\(run.stderr)", isFailure: true))
             }
         }
+        // Every scenario directory (it has logs/) must say what it expects.
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-        let scenarios = names.compactMap { name -> Scenario? in
+            .filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0 + "/logs").path) }
+        var scenarios: [Scenario] = []
+        for name in names {
             let folder = directory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("expected.json").path),
-                  (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else { return nil }
-            return Scenario(name: name, directory: folder, expectedJSON: data)
+                  (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+                return .failure(LabUnavailable(description: "\(folder.path)/expected.json is missing or not a JSON object", isFailure: true))
+            }
+            scenarios.append(Scenario(name: name, directory: folder, expectedJSON: data))
         }
         guard !scenarios.isEmpty else { return .failure(LabUnavailable(description: "no scenario in \(directory.path)", isFailure: true)) }
         return .success(scenarios)
