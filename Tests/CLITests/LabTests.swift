@@ -56,8 +56,11 @@ final class LabTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(scenarios.count, 15)
         guard let directory = scenarios.first?.directory.deletingLastPathComponent() else { return }
         let summary = try String(contentsOf: directory.appendingPathComponent("summary.txt"), encoding: .utf8)
-        let seconds = summary.split(separator: " ").first { $0.hasPrefix("seconds=") }.flatMap { Int($0.dropFirst(8)) }
-        XCTAssertLessThan(try XCTUnwrap(seconds, summary), 300, summary)
+        func value(_ key: String) -> Int? {
+            summary.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(key + "=") }.flatMap { Int($0.dropFirst(key.count + 1)) }
+        }
+        XCTAssertLessThan(try XCTUnwrap(value("seconds"), summary), 300, summary)
+        XCTAssertEqual(value("processes_left"), 0, "no process may stay in a lab namespace: \(summary)")
         let namespaces = try Self.shell(["ip", "netns", "list"]).stdout
         XCTAssertFalse(namespaces.split(separator: "\n").contains { $0.hasPrefix("lab-") }, namespaces)
     }

@@ -49,6 +49,8 @@ node_add() {
   chmod 700 "$WORK" "$dir"
   ip netns add "$ns"
   NODES+=("$node")
+  # The namespace's inode, so the run can prove afterwards that no process is left in it.
+  [[ -n ${LAB_NETNS_LIST:-} ]] && stat -L -c %i "/run/netns/$ns" >>"$LAB_NETNS_LIST"
   # The init of the node: makes the private mounts, says it is ready, then waits to be killed.
   ip netns exec "$ns" unshare --pid --fork --kill-child --mount --propagation private --mount-proc \
     bash -c '
