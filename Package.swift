@@ -7,7 +7,9 @@
 //   Packets ─► Flows ─────────────┼─► Traffic ─► circuit-audit (the thin CLI)
 //   Packets ─► Detection ─────────┘
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
-// Later issues add Audit, Reports, Store and Daemon.
+//   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
+//   Audit ─► Reports (+ CZlib): reads findings only; reports, pseudonyms, signed bundles
+// Later issues add Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
 import PackageDescription
@@ -36,6 +38,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CGeoIP", pkgConfig: "geoip", providers: [.apt(["libgeoip-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Packets"),
         .target(name: "Geo", dependencies: ["Packets", "CGeoIP", "CMaxMindDB"]),
         .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
@@ -43,15 +46,21 @@ let package = Package(
         .target(name: "Detection", dependencies: ["Packets"]),
         .target(name: "Policy", dependencies: ["Detection", .product(name: "Yams", package: "Yams")]),
         .target(name: "Inventory", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Cross-border data-export rules: pure evaluation of declarations against policy data.
+        .target(name: "DataExport", dependencies: ["Policy"]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
         .target(name: "Audit", dependencies: [
-            "Geo", "Inventory", "Policy", "Traffic", "Detection", "Flows", "Packets",
+            "Geo", "Inventory", "Policy", "DataExport", "Traffic", "Detection", "Flows", "Packets",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Reports", dependencies: [
+            "Audit", "Policy", "Geo", "Inventory", "Packets", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
-                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "Audit",
+                "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,8 +73,10 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
+        .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

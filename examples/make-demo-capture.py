@@ -90,6 +90,20 @@ def gre(local, remote, inner_src, inner_dst):
         emit(ipv4(local, remote, 47, b"\x00\x00\x08\x00" + ipv4(inner_src, inner_dst, 1, b"\x08\x00\x00\x00\x00\x01\x00\x01" + filler(32))))
 
 
+def vxlan_tls_upload(local, remote, inner_src, inner_dst, server_name, segments):
+    """One VXLAN flow (fixed source port) carrying an inner TLS session: handshake, then
+    `segments` full-size records from the client."""
+    def carry(inner_ip):
+        emit(ipv4(local, remote, 17, udp(49500, 4789, b"\x08\x00\x00\x00\x00\x01\x2c\x00" + bytes.fromhex("0200000000aa0200000000bb0800") + inner_ip)), gap=0.001)
+    carry(ipv4(inner_src, inner_dst, 6, tcp(54000, 443, flags=0x02)))
+    carry(ipv4(inner_dst, inner_src, 6, tcp(443, 54000, flags=0x12)))
+    carry(ipv4(inner_src, inner_dst, 6, tcp(54000, 443, client_hello(server_name))))
+    carry(ipv4(inner_dst, inner_src, 6, tcp(443, 54000, b"\x16\x03\x03" + struct.pack("!H", 60) + filler(60))))
+    for index in range(segments):
+        record = b"\x17\x03\x03" + struct.pack("!H", 1395) + filler(1395)
+        carry(ipv4(inner_src, inner_dst, 6, tcp(54000, 443, record, seq=2 + index * 1400)))
+
+
 GATEWAY = "198.51.100.2"
 # Self-built WireGuard to the Frankfurt HQ (declared in wg0.conf).
 wireguard_handshake(GATEWAY, 51820, "203.0.113.7", 51820)
@@ -107,6 +121,10 @@ tls_session("10.1.0.50", 51000, "185.93.3.114", "nl812.nordvpn.com")
 wireguard_handshake("10.1.0.51", 52000, "162.159.193.5", 2408)
 # Ordinary web browsing, which is no circuit.
 tls_session("10.1.0.60", 53000, "93.184.216.34", "www.example.com")
+# Over the SD-WAN VXLAN, on which no data transfer is declared: an inside host uploads about
+# 1 MB over TLS to an object-storage bucket (an undeclared-transfer candidate; the audit reads
+# only the server name, port and byte count).
+vxlan_tls_upload("198.51.100.4", "192.0.2.130", "10.1.5.6", "10.200.0.80", "example-trading-archive.s3.eu-central-1.amazonaws.com", 760)
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "gateway", "traffic.pcap")
 with open(out, "wb") as handle:

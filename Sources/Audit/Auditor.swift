@@ -1,4 +1,5 @@
 import Crypto
+import DataExport
 import Foundation
 import Geo
 import Inventory
@@ -22,14 +23,47 @@ public struct Auditor: Sendable {
     public func run(inventory: Inventory, traffic: [TrafficSummary], inputs: [AuditResult.Input], toolVersion: String, now: Date = Date()) -> AuditResult {
         let circuits = CircuitCorrelator(locator: locator, organization: organization).circuits(inventory: inventory, traffic: traffic)
         let engine = RuleEngine(rules: policies.rules)
-        let findings = circuits.map { circuit in
+        var findings = circuits.map { circuit in
             engine.classify(CircuitFacts(circuit: circuit, organization: organization, operators: policies.operators), organization: organization, asOf: asOf)
+        }
+
+        // Data export: a question separate from the circuit's category (R-DX-0). Each circuit
+        // gets the assessments of the transfers declared on it and the candidates seen on it.
+        var evaluation = DataExportEvaluator(policy: policies.dataExport, asOf: asOf).evaluate(organization)
+        let exports = DataExportAudit(policy: policies.dataExport, organization: organization, operators: policies.operators, locator: locator, asOf: asOf)
+        let candidates = exports.candidates(traffic: traffic, circuits: circuits)
+        evaluation.candidatesWithoutCircuit = candidates.filter { $0.circuit == nil }.map(\.value)
+        let carried = circuits.map(exports.transferIndices(on:))
+        for (index, transfers) in carried.enumerated() {
+            for transfer in transfers { evaluation.transfers[transfer].circuits.append(circuits[index].id) }
+        }
+        for index in circuits.indices {
+            let section = exports.section(transfers: carried[index].map { evaluation.transfers[$0] },
+                                          candidates: candidates.filter { $0.circuit == index }.map(\.value))
+            if let section { findings[index].attach(section, policy: policies) }
         }
         return AuditResult(
             schemaVersion: AuditResult.currentSchemaVersion, toolVersion: toolVersion,
             generatedAt: ISO8601DateFormatter().string(from: now), asOf: asOf.description,
             organization: organization?.legalEntity, policies: policies.files + (organization.map { [$0.header] } ?? []),
-            inputs: inputs, warnings: inventory.warnings.map(\.description), circuits: circuits, findings: findings)
+            inputs: inputs, warnings: inventory.warnings.map(\.description), circuits: circuits, findings: findings, dataExport: evaluation)
+    }
+}
+
+extension Finding {
+    /// Adds the data-export section and sets F_DATA_EXPORT's severity from its gap: the flag
+    /// the rule pack raised for declared transfers, or one for undeclared candidates.
+    mutating func attach(_ section: CircuitDataExport, policy: PolicySet) {
+        dataExport = section
+        if let index = flags.firstIndex(where: { $0.flag == .dataExport }) {
+            flags[index].severity = section.severity
+        } else {
+            flags.append(FlagFinding(flag: .dataExport, label: CircuitFlag.dataExport.label, rule: "R-DX-CANDIDATE", severity: section.severity,
+                                     rationale: section.rationale, action: section.action, citations: section.citations))
+            flags.sort { $0.flag.rawValue < $1.flag.rawValue }
+        }
+        let categorySeverity = policy.rules.rules.first { $0.id == rule }?.severity ?? .medium
+        severity = ([categorySeverity] + flags.map(\.severity)).max()!
     }
 }
 
@@ -67,10 +101,13 @@ public struct AuditResult: Sendable, Codable, Equatable {
     public var warnings: [String]
     public var circuits: [Circuit]
     public var findings: [Finding]
+    /// The cross-border data-export evaluation: processor, counts, every declared transfer,
+    /// and candidates on no circuit. Each finding carries the part that concerns its circuit.
+    public var dataExport: DataExportEvaluation?
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", toolVersion = "tool_version", generatedAt = "generated_at", asOf = "as_of", organization,
-             policies, inputs, warnings, circuits, findings
+             policies, inputs, warnings, circuits, findings, dataExport = "data_export"
     }
 
     /// Findings at or above `severity` that no active waiver covers.

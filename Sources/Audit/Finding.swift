@@ -1,3 +1,4 @@
+import DataExport
 import Policy
 
 /// What the audit concludes about one circuit, for legal review: its category and flags, the
@@ -21,10 +22,14 @@ public struct Finding: Sendable, Equatable, Codable {
     /// Accepted by counsel until a date; the finding stays in the output, marked.
     public var waiver: WaiverStatus?
     public var disclaimer: Bilingual
+    /// What the declared transfers on the circuit need and whether the paperwork covers them,
+    /// and undeclared-transfer candidates seen on it (DOMAIN.md §4). Separate from the
+    /// category: one never settles the other (R-DX-0).
+    public var dataExport: CircuitDataExport?
 
     enum CodingKeys: String, CodingKey {
         case circuitID = "circuit_id", circuitName = "circuit_name", category, categoryLabel = "category_label", flags, severity, rule,
-             citations, rationale, action, confidence, evidence, trace, waiver, disclaimer
+             citations, rationale, action, confidence, evidence, trace, waiver, disclaimer, dataExport = "data_export"
     }
 
     public static let forLegalReview = Bilingual(

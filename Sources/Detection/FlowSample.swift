@@ -97,13 +97,13 @@ public struct FlowSample: Sendable {
             case .forward:
                 let limit = Self.limit(for: forwardStream, next: payload)
                 if forwardStream.count < limit {
-                    forwardStream.append(contentsOf: payload.prefix(limit - forwardStream.count))
+                    forwardStream.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload.prefix(limit - forwardStream.count)))
                     if clientHello == nil { clientHello = TLSClientHello(stream: forwardStream, datagram: ipProtocol != .tcp) }
                 }
             case .reverse:
                 let limit = Self.limit(for: reverseStream, next: payload)
                 if reverseStream.count < limit {
-                    reverseStream.append(contentsOf: payload.prefix(limit - reverseStream.count))
+                    reverseStream.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload.prefix(limit - reverseStream.count)))
                     if serverHello == nil { serverHello = TLSServerHello(stream: reverseStream, datagram: ipProtocol != .tcp) }
                 }
             }

@@ -75,6 +75,13 @@ enum PayloadShape {
 }
 
 extension FlowSample {
+    /// The answer of a detector whose protocol's client speaks first (TLS, HTTP, RDP...) while
+    /// the initiator has sent nothing: wait, unless the responder has already sent data (then
+    /// the flow is not that protocol, or its opening was missed) or six packets went by.
+    var initiatorSilentOutcome: DetectorOutcome {
+        !reverseStream.isEmpty || packets.count >= 6 ? .notThis : .needMorePackets
+    }
+
     /// Common names in the server's certificates: those `serverHello` parsed, or, when the
     /// Certificate message is longer than the kept stream (long chains), those found in the
     /// certificate bytes that were kept. Empty under TLS 1.3, which encrypts certificates.

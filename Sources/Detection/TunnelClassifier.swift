@@ -14,7 +14,11 @@ public struct TunnelClassifier: Sendable {
     /// Detectors that also name products behind other detectors' verdicts.
     private let annotators: [any VerdictAnnotator]
 
+    /// The most detectors one classifier runs: which are still undecided is one 128-bit mask.
+    public static let maximumDetectors = 128
+
     public init(detectors: [any TunnelDetector], windowPackets: Int = 16) {
+        precondition(detectors.count <= Self.maximumDetectors, "a classifier runs at most \(Self.maximumDetectors) detectors")
         self.detectors = detectors
         self.windowPackets = windowPackets
         self.annotators = detectors.compactMap { $0 as? any VerdictAnnotator }
@@ -23,7 +27,7 @@ public struct TunnelClassifier: Sendable {
     /// Starts detection for a new flow.
     public func start(ipProtocol: IPProtocol, initiator: Endpoint, responder: Endpoint) -> FlowDetection {
         FlowDetection(sample: FlowSample(ipProtocol: ipProtocol, initiator: initiator, responder: responder),
-                      undecided: detectors.indices.map { _ in true })
+                      undecided: detectors.count == 128 ? ~0 : (1 << UInt128(detectors.count)) - 1)
     }
 
     /// Adds one packet to an open detection; returns true when detection has finished for this
@@ -38,27 +42,35 @@ public struct TunnelClassifier: Sendable {
             if detection.sample!.packets.count >= 4 * windowPackets { finish(&detection) }
             return detection.isFinished
         }
-        let sample = detection.sample!
-        for index in detectors.indices where detection.undecided[index] {
-            switch detectors[index].examine(sample) {
-            case .needMorePackets:
-                continue
-            case .notThis:
-                detection.undecided[index] = false
-            case .verdict(let verdict):
-                detection.undecided[index] = false
-                if detection.verdict.map({ verdict.confidence > $0.confidence }) ?? true {
-                    detection.verdict = verdict
-                }
-            }
-        }
+        (detection.undecided, detection.verdict) = examine(detection.sample!, undecided: detection.undecided, verdict: detection.verdict)
         detection.payloadPackets += payload.count > 0 ? 1 : 0
         if detection.verdict?.confidence == .confirmed || detection.payloadPackets >= windowPackets
-            || sample.packets.count >= 4 * windowPackets || !detection.undecided.contains(true) {
+            || detection.sample!.packets.count >= 4 * windowPackets || detection.undecided == 0 {
             finish(&detection)
             return true
         }
         return false
+    }
+
+    /// Runs the undecided detectors (set bits of `undecided`) on the sample; returns those still
+    /// undecided and the strongest verdict so far. The sample is borrowed, never copied.
+    private func examine(_ sample: borrowing FlowSample, undecided: UInt128, verdict: TunnelVerdict?) -> (UInt128, TunnelVerdict?) {
+        var undecided = undecided, verdict = verdict
+        var pending = undecided
+        while pending != 0 {
+            let index = pending.trailingZeroBitCount
+            pending &= pending - 1
+            switch detectors[index].examine(sample) {
+            case .needMorePackets:
+                continue
+            case .notThis:
+                undecided &= ~(1 << UInt128(index))
+            case .verdict(let found):
+                undecided &= ~(1 << UInt128(index))
+                if verdict.map({ found.confidence > $0.confidence }) ?? true { verdict = found }
+            }
+        }
+        return (undecided, verdict)
     }
 
     /// Ends detection for a flow (its window closed, or the flow ended first): lets annotators
@@ -68,6 +80,7 @@ public struct TunnelClassifier: Sendable {
             for annotator in annotators { annotator.annotate(&verdict, flow: sample) }
             detection.verdict = verdict
         }
+        if let name = detection.sample?.clientHello?.serverName { detection.serverName = name }
         detection.finish()
     }
 }
@@ -76,15 +89,19 @@ public struct TunnelClassifier: Sendable {
 public struct FlowDetection: Sendable {
     /// The opening seen so far; nil once detection has finished.
     public fileprivate(set) var sample: FlowSample?
-    fileprivate var undecided: [Bool]
+    /// Bit i set: detector i has not answered yet.
+    fileprivate var undecided: UInt128
     fileprivate var payloadPackets = 0
     public fileprivate(set) var verdict: TunnelVerdict?
+    /// The TLS server name the client asked for, kept as metadata once the sample is freed
+    /// (the data-export audit matches it against data-store providers).
+    public fileprivate(set) var serverName: String?
 
     public var isFinished: Bool { sample == nil }
 
     /// Ends detection (at the window's end or when the flow ends) and frees the sample.
     public mutating func finish() {
         sample = nil
-        undecided = []
+        undecided = 0
     }
 }

@@ -17,6 +17,7 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var externalSourceThreshold: Int
     public var waivers: [Waiver]
     public var transfers: [DataTransfer]
+    public var dataProcessor: DataProcessor?
 
     public static let supportedVersion = 1
 
@@ -99,17 +100,98 @@ public struct OrganizationProfile: Sendable, Equatable {
         public var definedAt: String
     }
 
-    /// A declared transfer of personal or important data over a circuit (DOMAIN.md §4).
+    /// A declared transfer of personal or important data out of the mainland (DOMAIN.md §4):
+    /// what leaves, for whom, how many people it concerns, on what grounds, over which circuits,
+    /// and the paperwork on file.
     public struct DataTransfer: Sendable, Equatable {
         public var dataset: String
         public var recipient: String
         public var country: String
+        /// Distinct individuals whose non-sensitive personal information left since `countedFrom`.
         public var personalIndividuals: Int
         public var sensitiveIndividuals: Int
-        public var importantData: Bool
-        public var mechanism: String?
+        /// Of the sensitive ones: bank accounts, insurance, health records (Beijing FTZ markers).
+        public var speciallySensitiveIndividuals: Int
+        /// The first day the counts run from (1 January of the year counted).
+        public var countedFrom: String
+        /// Important data as notified or published by an authority; nil when none is declared.
+        public var importantData: ImportantData?
+        /// Suspected important data (screened against GB/T 43697-2024 Appendix G) that no
+        /// authority has notified: never treated as important, always sent for review.
+        public var importantDataCandidate: Bool
+        public var purpose: String
+        public var exemptionGrounds: [ExemptionGround]
+        /// For a processor in an FTZ: whether counsel found the data on the zone's negative list.
+        public var negativeList: NegativeListCheck?
+        public var mechanism: MechanismOnFile?
+        /// Changes since the mechanism was granted (V3): purpose, recipient, contract, ...
+        public var changes: [String]
         public var match: CircuitMatch
         public var definedAt: String
+    }
+
+    public struct ImportantData: Sendable, Equatable {
+        public var notifiedBy: String
+        public var reference: String?
+        public var date: String?
+    }
+
+    /// The exemption grounds of the 2024 Provisions a transfer is declared under.
+    public enum ExemptionGround: String, Sendable, Codable, CaseIterable {
+        case art3 = "art3_trade_transport_academic_manufacturing_marketing"
+        case art4 = "art4_foreign_collected_reexport"
+        case art5Contract = "art5_1_contract"
+        case art5HR = "art5_2_hr"
+        case art5Emergency = "art5_3_emergency"
+    }
+
+    public struct NegativeListCheck: Sendable, Equatable {
+        public var listed: Bool
+        /// The list entries (scenario or data field) the data matches, when listed.
+        public var entries: [String]
+        public var checkedBy: String?
+        public var date: String?
+    }
+
+    /// The mechanism on file for a transfer, with its documents.
+    public struct MechanismOnFile: Sendable, Equatable {
+        public enum Kind: String, Sendable, Codable, CaseIterable {
+            case securityAssessment = "security_assessment"
+            case standardContract = "standard_contract"
+            case certification
+        }
+
+        public var kind: Kind
+        public var reference: String
+        /// Approval (assessment), filing (standard contract) or issue (certification) date.
+        public var date: String
+        /// An end date stated on the document (certifications); assessments' validity follows the rules.
+        public var expires: String?
+        public var extensionApplied: String?
+        public var extensionApproved: String?
+        /// How many individuals the filing or assessment declared; counts beyond it are outside its scope.
+        public var coversIndividuals: Int?
+        public var documents: [String]
+    }
+
+    /// The processor's own status, which decides T1, T6 and the Art 5(4) exemption.
+    public struct DataProcessor: Sendable, Equatable {
+        public var ciio: Bool
+        public var ciioSector: String?
+        /// The FTZ the processor is registered in (an id of `free_trade_zones` in data-export.yaml).
+        public var freeTradeZone: String?
+        public var ftzRegistration: String?
+        /// Distinct individuals across every transfer since `countedFrom`, when the processor has
+        /// counted them; otherwise the audit adds up the declared transfers (an upper bound).
+        public var totals: Totals?
+        public var definedAt: String
+    }
+
+    public struct Totals: Sendable, Equatable {
+        public var personal: Int
+        public var sensitive: Int
+        public var speciallySensitive: Int
+        public var countedFrom: String
     }
 }
 
@@ -127,7 +209,7 @@ extension OrganizationProfile {
         let root = try NodeReader.compose(text, file: file)
         let top = try reader.mapping(root, "", allowed: [
             "version", "as_of", "sources", "organization", "sites", "approved_circuits", "suppliers", "remote_access_services",
-            "other_entities", "thresholds", "waivers", "transfers",
+            "other_entities", "thresholds", "waivers", "transfers", "data_processor",
         ], required: ["version", "as_of", "sources", "organization", "sites"])
         let header = try reader.header(top, root: root, supportedVersion: supportedVersion)
         let organization = try reader.mapping(top["organization"]!, "organization", allowed: ["legal_entity", "affiliates"], required: ["legal_entity"])
@@ -222,24 +304,135 @@ extension OrganizationProfile {
                           justification: try reader.string(fields["justification"], "\(path).justification"),
                           approver: try reader.string(fields["approver"], "\(path).approver"), date: date, expires: expires, definedAt: place(node))
         }
-        let transfers = try reader.sequence(top["transfers"], "transfers").enumerated().map { index, node -> DataTransfer in
-            let path = "transfers[\(index)]"
-            let fields = try reader.mapping(node, path, allowed: ["dataset", "recipient", "country", "personal_individuals", "sensitive_individuals", "important_data", "mechanism", "match"],
-                                            required: ["dataset", "recipient", "country", "match"])
-            return DataTransfer(
-                dataset: try reader.string(fields["dataset"], "\(path).dataset"), recipient: try reader.string(fields["recipient"], "\(path).recipient"),
-                country: try reader.string(fields["country"], "\(path).country"),
-                personalIndividuals: fields["personal_individuals"] == nil ? 0 : try reader.int(fields["personal_individuals"], "\(path).personal_individuals"),
-                sensitiveIndividuals: fields["sensitive_individuals"] == nil ? 0 : try reader.int(fields["sensitive_individuals"], "\(path).sensitive_individuals"),
-                importantData: try reader.bool(fields["important_data"], "\(path).important_data", default: false),
-                mechanism: try reader.optionalString(fields["mechanism"], "\(path).mechanism"),
-                match: try circuitMatch(fields["match"], "\(path).match", reader, required: true), definedAt: place(node))
+        let defaultYear = PolicyDate(header.asOf)!.year
+        let transfers = try reader.sequence(top["transfers"], "transfers").enumerated().map { index, node in
+            try dataTransfer(node, "transfers[\(index)]", reader, defaultCountStart: "\(defaultYear)-01-01", place: place(node))
         }
+        let processor = try top["data_processor"].map { try dataProcessor($0, reader, defaultCountStart: "\(defaultYear)-01-01", place: place($0)) }
         return OrganizationProfile(
             header: header, legalEntity: try reader.string(organization["legal_entity"], "organization.legal_entity"),
             affiliates: try reader.strings(organization["affiliates"], "organization.affiliates"), sites: sites, approvedCircuits: approved,
             suppliers: suppliers, remoteAccessServices: remoteAccess, otherEntities: others, externalSourceThreshold: threshold,
-            waivers: waivers, transfers: transfers)
+            waivers: waivers, transfers: transfers, dataProcessor: processor)
+    }
+
+    private static func count(_ node: Node?, _ path: String, _ reader: NodeReader) throws -> Int {
+        guard let node else { return 0 }
+        let value = try reader.int(node, path)
+        guard value >= 0 else { throw reader.error(node, path, "must not be negative") }
+        return value
+    }
+
+    /// A date that must be 1 January: counts run from the start of a calendar year.
+    private static func yearStart(_ node: Node?, _ path: String, _ reader: NodeReader, default value: String) throws -> String {
+        guard let node else { return value }
+        let text = try reader.date(node, path)
+        guard text.hasSuffix("-01-01") else { throw reader.error(node, path, "counts run from 1 January: write YYYY-01-01") }
+        return text
+    }
+
+    private static func dataTransfer(_ node: Node, _ path: String, _ reader: NodeReader, defaultCountStart: String, place: String) throws -> DataTransfer {
+        let fields = try reader.mapping(node, path, allowed: [
+            "dataset", "recipient", "country", "personal_individuals", "sensitive_individuals", "specially_sensitive_individuals", "counted_from",
+            "important_data", "important_data_candidate", "purpose", "exemption_grounds", "negative_list", "mechanism", "changes", "match",
+        ], required: ["dataset", "recipient", "country", "purpose", "match"])
+        let country = try reader.string(fields["country"], "\(path).country")
+        guard country.count == 2, country == country.uppercased() else {
+            throw reader.error(fields["country"], "\(path).country", "must be an ISO 3166-1 alpha-2 code such as DE, SG, US")
+        }
+        let personal = try count(fields["personal_individuals"], "\(path).personal_individuals", reader)
+        let sensitive = try count(fields["sensitive_individuals"], "\(path).sensitive_individuals", reader)
+        let special = try count(fields["specially_sensitive_individuals"], "\(path).specially_sensitive_individuals", reader)
+        guard special <= sensitive else {
+            throw reader.error(fields["specially_sensitive_individuals"], "\(path).specially_sensitive_individuals", "counts a part of sensitive_individuals, so cannot exceed it")
+        }
+        var important: ImportantData?
+        if let importantNode = fields["important_data"] {
+            if let flag = importantNode.bool {
+                guard !flag else {
+                    throw reader.error(importantNode, "\(path).important_data",
+                                       "name the authority that notified or published it ({notified_by: ..., reference: ..., date: ...}); data only suspected to be important is important_data_candidate: true (2024 Art 2)")
+                }
+            } else {
+                let entry = try reader.mapping(importantNode, "\(path).important_data", allowed: ["notified_by", "reference", "date"], required: ["notified_by"])
+                important = ImportantData(notifiedBy: try reader.string(entry["notified_by"], "\(path).important_data.notified_by"),
+                                          reference: try reader.optionalString(entry["reference"], "\(path).important_data.reference"),
+                                          date: try entry["date"].map { try reader.date($0, "\(path).important_data.date") })
+            }
+        }
+        let grounds = try reader.strings(fields["exemption_grounds"], "\(path).exemption_grounds").enumerated().map { offset, text in
+            guard let ground = ExemptionGround(rawValue: text) else {
+                throw reader.error(fields["exemption_grounds"], "\(path).exemption_grounds[\(offset)]",
+                                   "unknown ground \(text) (one of \(ExemptionGround.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return ground
+        }
+        var negativeList: NegativeListCheck?
+        if let listNode = fields["negative_list"] {
+            let entry = try reader.mapping(listNode, "\(path).negative_list", allowed: ["listed", "entries", "checked_by", "date"], required: ["listed"])
+            guard let listed = entry["listed"]?.bool else { throw reader.error(entry["listed"], "\(path).negative_list.listed", "must be true or false") }
+            let entries = try reader.strings(entry["entries"], "\(path).negative_list.entries")
+            if listed && entries.isEmpty { throw reader.error(listNode, "\(path).negative_list.entries", "name the list entries the data matches") }
+            negativeList = NegativeListCheck(listed: listed, entries: entries, checkedBy: try reader.optionalString(entry["checked_by"], "\(path).negative_list.checked_by"),
+                                             date: try entry["date"].map { try reader.date($0, "\(path).negative_list.date") })
+        }
+        let mechanism = try fields["mechanism"].map { try mechanismOnFile($0, "\(path).mechanism", reader) }
+        let changes = try reader.strings(fields["changes"], "\(path).changes")
+        for (offset, change) in changes.enumerated() where !DataTransferChange.known.contains(change) {
+            throw reader.error(fields["changes"], "\(path).changes[\(offset)]", "unknown change \(change) (one of \(DataTransferChange.known.sorted().joined(separator: ", ")))")
+        }
+        return DataTransfer(
+            dataset: try reader.string(fields["dataset"], "\(path).dataset"), recipient: try reader.string(fields["recipient"], "\(path).recipient"),
+            country: country, personalIndividuals: personal, sensitiveIndividuals: sensitive, speciallySensitiveIndividuals: special,
+            countedFrom: try yearStart(fields["counted_from"], "\(path).counted_from", reader, default: defaultCountStart),
+            importantData: important,
+            importantDataCandidate: try reader.bool(fields["important_data_candidate"], "\(path).important_data_candidate", default: false),
+            purpose: try reader.string(fields["purpose"], "\(path).purpose"), exemptionGrounds: grounds, negativeList: negativeList,
+            mechanism: mechanism, changes: changes, match: try circuitMatch(fields["match"], "\(path).match", reader, required: true), definedAt: place)
+    }
+
+    private static func mechanismOnFile(_ node: Node, _ path: String, _ reader: NodeReader) throws -> MechanismOnFile {
+        let fields = try reader.mapping(node, path, allowed: ["kind", "reference", "date", "expires", "extension_applied", "extension_approved",
+                                                              "covers_individuals", "documents"],
+                                        required: ["kind", "reference", "date"])
+        let kindText = try reader.string(fields["kind"], "\(path).kind")
+        guard let kind = MechanismOnFile.Kind(rawValue: kindText) else {
+            throw reader.error(fields["kind"], "\(path).kind", "must be one of \(MechanismOnFile.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let date = try reader.date(fields["date"], "\(path).date")
+        func later(_ key: String) throws -> String? {
+            guard let value = try fields[key].map({ try reader.date($0, "\(path).\(key)") }) else { return nil }
+            guard PolicyDate(date)! <= PolicyDate(value)! else { throw reader.error(fields[key], "\(path).\(key)", "is before the mechanism's date \(date)") }
+            return value
+        }
+        let covers = try fields["covers_individuals"].map { try count($0, "\(path).covers_individuals", reader) }
+        let applied = try later("extension_applied")
+        let approved = try later("extension_approved")
+        if approved != nil && kind != .securityAssessment {
+            throw reader.error(fields["extension_approved"], "\(path).extension_approved", "only a security assessment is extended (2024 Art 9)")
+        }
+        return MechanismOnFile(kind: kind, reference: try reader.string(fields["reference"], "\(path).reference"), date: date,
+                               expires: try later("expires"), extensionApplied: applied, extensionApproved: approved, coversIndividuals: covers,
+                               documents: try reader.strings(fields["documents"], "\(path).documents"))
+    }
+
+    private static func dataProcessor(_ node: Node, _ reader: NodeReader, defaultCountStart: String, place: String) throws -> DataProcessor {
+        let fields = try reader.mapping(node, "data_processor", allowed: ["ciio", "ciio_sector", "free_trade_zone", "ftz_registration", "totals"], required: ["ciio"])
+        var totals: Totals?
+        if let totalsNode = fields["totals"] {
+            let entry = try reader.mapping(totalsNode, "data_processor.totals", allowed: ["personal_individuals", "sensitive_individuals", "specially_sensitive_individuals", "counted_from"],
+                                           required: ["personal_individuals", "sensitive_individuals"])
+            totals = Totals(personal: try count(entry["personal_individuals"], "data_processor.totals.personal_individuals", reader),
+                            sensitive: try count(entry["sensitive_individuals"], "data_processor.totals.sensitive_individuals", reader),
+                            speciallySensitive: try count(entry["specially_sensitive_individuals"], "data_processor.totals.specially_sensitive_individuals", reader),
+                            countedFrom: try yearStart(entry["counted_from"], "data_processor.totals.counted_from", reader, default: defaultCountStart))
+        }
+        let zone = try reader.optionalString(fields["free_trade_zone"], "data_processor.free_trade_zone")
+        let registration = try reader.optionalString(fields["ftz_registration"], "data_processor.ftz_registration")
+        if registration != nil && zone == nil { throw reader.error(fields["ftz_registration"], "data_processor.ftz_registration", "needs free_trade_zone") }
+        guard let ciio = fields["ciio"]?.bool else { throw reader.error(fields["ciio"], "data_processor.ciio", "must be true or false") }
+        return DataProcessor(ciio: ciio, ciioSector: try reader.optionalString(fields["ciio_sector"], "data_processor.ciio_sector"),
+                             freeTradeZone: zone, ftzRegistration: registration, totals: totals, definedAt: place)
     }
 
     private static func cidrs(_ node: Node?, _ path: String, _ reader: NodeReader) throws -> [String] {
@@ -274,6 +467,11 @@ extension OrganizationProfile {
         guard let length = Int(parts[1]) else { return false }
         return (0...(isV4 ? 32 : 128)).contains(length)
     }
+}
+
+/// Changes during a mechanism's validity that call for re-declaration (V3, 2022 Art 14).
+public enum DataTransferChange {
+    public static let known: Set<String> = ["purpose", "scope", "data_types", "recipient", "recipient_use", "retention", "legal_environment", "control", "contract"]
 }
 
 /// Telecom licence codes of the 2015 catalogue (DOMAIN.md §2.1).

@@ -7,16 +7,19 @@ public struct PolicySet: Sendable {
     public var rules: RulePack
     public var operators: OperatorRegistry
     public var providers: ProviderCatalog
+    /// The cross-border data-export rules (`data-export.yaml`).
+    public var dataExport: DataExportPolicy
     /// Headers of every file read, for the report's appendix.
     public var files: [PolicyFileHeader]
 
-    /// Loads `circular32.yaml`, `operators.yaml` and `providers.yaml` from `directory`, then every
+    /// Loads `circular32.yaml`, `operators.yaml`, `providers.yaml` and `data-export.yaml` from `directory`, then every
     /// `*.yaml` rule file of `overrides`.
     public static func load(directory: URL, overrides: URL? = nil) throws -> PolicySet {
         var rules = try RulePack.load(contentsOf: directory.appendingPathComponent("circular32.yaml"))
         let operators = try OperatorRegistry.load(contentsOf: directory.appendingPathComponent("operators.yaml"))
         let providersURL = directory.appendingPathComponent("providers.yaml")
         let providers = try ProviderCatalogLoader.load(contentsOf: providersURL)
+        let dataExport = try DataExportPolicy.load(contentsOf: directory.appendingPathComponent("data-export.yaml"))
         if let overrides {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: overrides.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
             for name in names {
@@ -24,6 +27,7 @@ public struct PolicySet: Sendable {
             }
         }
         let providerHeader = PolicyFileHeader(file: providersURL.path, version: providers.version, asOf: providers.asOf, sources: [])
-        return PolicySet(rules: rules, operators: operators, providers: providers, files: rules.files + [operators.header, providerHeader])
+        return PolicySet(rules: rules, operators: operators, providers: providers, dataExport: dataExport,
+                         files: rules.files + [operators.header, providerHeader, dataExport.header])
     }
 }

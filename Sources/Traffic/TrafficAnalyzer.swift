@@ -85,9 +85,14 @@ extension TrafficAnalyzer {
 private final class FlowLayer {
     let table: FlowTable
     private let classifier: TunnelClassifier?
-    private var detections: [FlowDetection?] = []
-    private var outerFlows: [(id: UInt64, encapsulation: Encapsulation)?] = []
-    private var ended: [AnalyzedFlow] = []
+    // One thread owns a layer and nothing escapes these arrays, so, as in FlowTable, dynamic
+    // exclusivity checks on them buy nothing and cost a measurable share of each packet.
+    @exclusivity(unchecked) private var detections: [FlowDetection?] = []
+    /// Whether slot i's detection is still open: read on every packet, so kept apart from the
+    /// detections themselves (reading an element of `detections` would copy its sample).
+    @exclusivity(unchecked) private var detecting: [Bool] = []
+    @exclusivity(unchecked) private var outerFlows: [(id: UInt64, encapsulation: Encapsulation)?] = []
+    @exclusivity(unchecked) private var ended: [AnalyzedFlow] = []
 
     init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, ids: FlowIDSequence) {
         self.classifier = classifier
@@ -104,21 +109,23 @@ private final class FlowLayer {
         if update.isNew {
             if slot >= detections.count {
                 detections.append(contentsOf: repeatElement(nil, count: slot - detections.count + 1))
+                detecting.append(contentsOf: repeatElement(false, count: slot - detecting.count + 1))
                 outerFlows.append(contentsOf: repeatElement(nil, count: slot - outerFlows.count + 1))
             }
             outerFlows[slot] = outer
+            detecting[slot] = classifier != nil
             detections[slot] = classifier?.start(
                 ipProtocol: decoded.ipProtocol,
                 initiator: Endpoint(address: decoded.source, port: decoded.sourcePort),
                 responder: Endpoint(address: decoded.destination, port: decoded.destinationPort))
         }
-        if let classifier, detections[slot]?.isFinished == false {
+        if let classifier, detecting[slot] {
             let sampled = SampledPacket(
                 direction: update.isForward ? .forward : .reverse, timestamp: packet.timestamp,
                 payloadLength: decoded.payloadLength, tcpFlags: decoded.tcpFlags,
                 icmpType: decoded.icmpType, icmpCode: decoded.icmpCode)
-            classifier.observe(sampled, payload: packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength),
-                               in: &detections[slot]!)
+            detecting[slot] = !classifier.observe(sampled, payload: packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength),
+                                                  in: &detections[slot]!)
         }
         return update.handle
     }
@@ -128,13 +135,16 @@ private final class FlowLayer {
     fileprivate func flowEnded(_ record: FlowRecord, _ handle: FlowHandle) {
         let slot = Int(handle.index)
         var verdict: TunnelVerdict?
+        var serverName: String?
         if slot < detections.count, var detection = detections[slot] {
             classifier?.finish(&detection)
             verdict = detection.verdict
+            serverName = detection.serverName
             detections[slot] = nil
+            detecting[slot] = false
         }
         let outer = slot < outerFlows.count ? outerFlows[slot] : nil
-        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation))
+        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation, serverName: serverName))
     }
 
     /// Ends every live flow and returns all flows of this layer.
@@ -189,12 +199,15 @@ public struct AnalyzedFlow: Sendable, Equatable {
     /// For a flow inside an encapsulation: the outer flow's id, and the encapsulation.
     public var via: UInt64?
     public var encapsulation: Encapsulation?
+    /// The TLS server name (SNI) the client sent, when the flow opened with a ClientHello.
+    public var serverName: String?
 
-    public init(record: FlowRecord, tunnel: TunnelVerdict? = nil, via: UInt64? = nil, encapsulation: Encapsulation? = nil) {
+    public init(record: FlowRecord, tunnel: TunnelVerdict? = nil, via: UInt64? = nil, encapsulation: Encapsulation? = nil, serverName: String? = nil) {
         self.record = record
         self.tunnel = tunnel
         self.via = via
         self.encapsulation = encapsulation
+        self.serverName = serverName
     }
 }
 

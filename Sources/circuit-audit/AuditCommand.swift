@@ -7,6 +7,8 @@ import Inventory
 import Policy
 import Traffic
 import Audit
+import DataExport
+import Reports
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +54,11 @@ struct AuditCommand: ParsableCommand {
 
     @Option(name: .long, help: "Exit 1 when an open finding is at or above this severity (INFO, LOW, MEDIUM, HIGH, CRITICAL).")
     var failOn: String = "HIGH"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Also write these reports into OUT/reports: html, md, json, csv, oscal.")
+    var report: [ReportFormat] = []
+
+    @OptionGroup var reportOptions: ReportOptions
 
     func validate() throws {
         if demo && (source.root != nil || !pcap.isEmpty || interface != nil || org != nil) {
@@ -114,6 +121,7 @@ struct AuditCommand: ParsableCommand {
         let path = try result.write(to: out)
         print(AuditSummary.render(result))
         print("findings: \(path)")
+        for written in try reportOptions.write(report, from: result, to: out + "/reports/") { print("report: \(written)") }
         for warning in inventory.warnings { StandardError.write("warning: \(warning)") }
         if !result.openFindings(atLeast: Severity(rawValue: failOn)!).isEmpty { throw ExitCode(1) }
     }
@@ -137,17 +145,55 @@ enum AuditSummary {
             rows.append([finding.circuitID, finding.category.rawValue, finding.severity.rawValue + (finding.waiver?.active == true ? " (waived)" : ""),
                          finding.flags.map(\.flag.rawValue).joined(separator: ","), finding.circuitName])
         }
-        var widths = [Int](repeating: 0, count: header.count)
-        for row in rows { for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) } }
-        lines += rows.map { row in
-            row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
-        }
+        lines += table(rows)
         lines.append("")
         let counts = Dictionary(grouping: result.findings, by: \.category).mapValues(\.count)
         lines.append("by category: " + Category.allCases.compactMap { category in counts[category].map { "\(category.rawValue) \($0)" } }.joined(separator: ", "))
         let severities = Dictionary(grouping: result.findings, by: \.severity).mapValues(\.count)
         lines.append("by severity: " + Severity.allCases.reversed().compactMap { severity in severities[severity].map { "\(severity.rawValue) \($0)" } }.joined(separator: ", "))
+        lines += dataExport(result)
         return lines.joined(separator: "\n")
+    }
+
+    /// Per circuit, each declared transfer's row, mechanism needed, mechanism on file and gap,
+    /// then the undeclared-transfer candidates.
+    static func dataExport(_ result: AuditResult) -> [String] {
+        let sections = result.findings.compactMap { finding in finding.dataExport.map { (finding, $0) } }
+        let loose = result.dataExport?.candidatesWithoutCircuit ?? []
+        let unplaced = (result.dataExport?.transfers ?? []).filter(\.circuits.isEmpty)
+        guard !sections.isEmpty || !loose.isEmpty || !unplaced.isEmpty else { return [] }
+        var rows = [["CIRCUIT", "TRANSFER", "ROW", "NEEDS", "ON FILE", "GAP"]]
+        for (finding, section) in sections {
+            for transfer in section.transfers {
+                let onFile = transfer.onFile.map { "\($0.kind.rawValue) \($0.reference)" + ($0.validUntil.map { " to \($0)" } ?? "") } ?? "-"
+                rows.append([finding.circuitID, "\(transfer.dataset) → \(transfer.recipient) (\(transfer.country))", transfer.row ?? "-",
+                             transfer.mechanismRequired.rawValue, onFile, transfer.gap.rawValue])
+            }
+            for candidate in section.candidates {
+                rows.append([finding.circuitID, "candidate: \(candidate.source) → \(candidate.serverName ?? candidate.destination) (\(candidate.service), \(candidate.bytes) bytes)",
+                             "-", "-", "-", DataExportGap.undeclaredCandidate.rawValue])
+            }
+        }
+        for transfer in unplaced {
+            rows.append(["(no circuit)", "\(transfer.dataset) → \(transfer.recipient) (\(transfer.country))", transfer.row ?? "-",
+                         transfer.mechanismRequired.rawValue, transfer.onFile.map { "\($0.kind.rawValue) \($0.reference)" } ?? "-", transfer.gap.rawValue])
+        }
+        for candidate in loose {
+            rows.append(["(direct)", "candidate: \(candidate.source) → \(candidate.serverName ?? candidate.destination) (\(candidate.service), \(candidate.bytes) bytes)",
+                         "-", "-", "-", DataExportGap.undeclaredCandidate.rawValue])
+        }
+        var lines = ["", "data export as of \(result.asOf) (separate from the circuit's category; candidates are inferred from flow metadata, never payload):"]
+        lines += table(rows)
+        return lines
+    }
+
+    /// Rows padded to their columns' widths; the last column is not padded.
+    static func table(_ rows: [[String]]) -> [String] {
+        var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
+        for row in rows { for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
+        }
     }
 }
 

@@ -9,7 +9,8 @@ struct CircuitAudit: ParsableCommand {
         commandName: "circuit-audit",
         abstract: "Audits how a gateway reaches the rest of the world: VPNs, tunnels and leased lines, for legal review.",
         version: version,
-        subcommands: [AuditCommand.self, FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self, PolicyCommand.self]
+        subcommands: [AuditCommand.self, FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self, PolicyCommand.self,
+                      ReportCommand.self, ExportCommand.self, VerifyCommand.self, KeygenCommand.self]
     )
 }
 

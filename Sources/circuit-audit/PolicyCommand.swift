@@ -28,6 +28,8 @@ struct PolicyCommand: ParsableCommand {
             do {
                 let set = try PolicySet.load(directory: policies, overrides: rules.map(URL.init(fileURLWithPath:)))
                 print("\(policies.path): \(set.rules.rules.count) rules, \(set.rules.principles.count) principles, \(set.operators.operators.count) operators, \(set.providers.providers.count) providers")
+                let dataExport = set.dataExport
+                print("  data export: \(dataExport.rows.count) threshold rows in order \(dataExport.orderedRows.map(\.id).joined(separator: " ")), validity rules \((dataExport.validity.map(\.id) + [dataExport.redeclaration.id]).joined(separator: " ")), \(dataExport.freeTradeZones.count) FTZ lists, \(dataExport.candidates.services.count) data-store services")
                 for file in set.files { print("  \(file.file): version \(file.version), as of \(file.asOf)") }
             } catch {
                 StandardError.write("\(error)")
@@ -36,7 +38,7 @@ struct PolicyCommand: ParsableCommand {
             if let org {
                 do {
                     let profile = try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: org))
-                    print("\(org): \(profile.sites.count) sites, \(profile.approvedCircuits.count) approved circuits, \(profile.suppliers.count) suppliers")
+                    print("\(org): \(profile.sites.count) sites, \(profile.approvedCircuits.count) approved circuits, \(profile.suppliers.count) suppliers, \(profile.transfers.count) data transfers")
                 } catch {
                     StandardError.write("\(error)")
                     failed = true
@@ -49,10 +51,17 @@ struct PolicyCommand: ParsableCommand {
     struct Predicates: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the predicates a rule's `when` can combine.")
 
+        @Flag(name: .long, help: "List the predicates of data-export.yaml's threshold rows instead.")
+        var dataExport = false
+
         func run() {
-            let width = Predicate.allCases.map(\.rawValue.count).max() ?? 0
-            for predicate in Predicate.allCases {
-                print(predicate.rawValue + String(repeating: " ", count: width - predicate.rawValue.count) + "  " + predicate.summary)
+            let entries = dataExport ? DataExportPredicate.allCases.map { ($0.rawValue, $0.summary) } : Predicate.allCases.map { ($0.rawValue, $0.summary) }
+            let width = entries.map(\.0.count).max() ?? 0
+            for (name, summary) in entries {
+                print(name + String(repeating: " ", count: width - name.count) + "  " + summary)
+            }
+            if dataExport {
+                print("counts: {count: \(IndividualCount.allCases.map(\.rawValue).joined(separator: "|")), at_least|above|below|at_most: N}")
             }
         }
     }

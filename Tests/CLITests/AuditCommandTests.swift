@@ -31,6 +31,22 @@ final class AuditCommandTests: XCTestCase {
         try validate(out + "/findings.json", against: "schemas/findings.schema.json")
     }
 
+    func testDemoShowsEachDataExportMechanismAndGapInFindingsAndSummary() throws {
+        let out = temporaryDirectory()
+        let result = try run(["audit", "--demo", "--out", out, "--as-of", "2026-11-24"])
+        XCTAssertTrue(result.stdout.contains("data export as of 2026-11-24"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("candidate: 10.1.5.6 → example-trading-archive.s3.eu-central-1.amazonaws.com (Amazon S3"), result.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))) as! [String: Any]
+        let sections = (json["findings"] as! [[String: Any]]).compactMap { $0["data_export"] as? [String: Any] }
+        let transfers = sections.flatMap { $0["transfers"] as! [[String: Any]] }
+        XCTAssertEqual(Set(transfers.map { $0["mechanism_required"] as! String }), ["EXEMPT", "SCC_OR_CERTIFICATION", "SECURITY_ASSESSMENT"])
+        XCTAssertEqual(Set(transfers.compactMap { ($0["on_file"] as? [String: Any])?["kind"] as? String }), ["security_assessment", "standard_contract", "certification"])
+        XCTAssertEqual(Set(sections.map { $0["gap"] as! String }), ["NONE", "BEYOND_SCOPE", "EXPIRING", "NEEDS_REVIEW", "MISSING", "UNDECLARED_CANDIDATE"])
+        let evaluation = json["data_export"] as! [String: Any]
+        XCTAssertEqual((evaluation["transfers"] as! [Any]).count, 6)
+        XCTAssertEqual(evaluation["stage_order"] as? [String], ["assessment_triggers", "exemptions", "volume"])
+    }
+
     func testExitCodeSaysWhetherAFindingReachesFailOn() throws {
         XCTAssertEqual(try run(["audit", "--demo", "--out", temporaryDirectory(), "--fail-on", "CRITICAL"]).status, 1)
         // A gateway with no circuit at all: nothing to report, exit 0.
@@ -57,6 +73,8 @@ final class AuditCommandTests: XCTestCase {
         let result = try run(["policy", "check", "--org", Corpus.packageRoot.appendingPathComponent("examples/gateway/organization.yaml").path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("circular32.yaml: version 1"))
+        XCTAssertTrue(result.stdout.contains("data-export.yaml: version 1"))
+        XCTAssertTrue(result.stdout.contains("9 threshold rows in order T1 T2 T3 T4 T5 T6 T7 T8 T9, validity rules V1 V2 V3"), result.stdout)
     }
 
     func testShippedPoliciesAndTheExampleOrganizationMatchTheirSchemas() throws {

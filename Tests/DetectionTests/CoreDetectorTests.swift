@@ -222,6 +222,42 @@ final class TunnelClassifierTests: XCTestCase {
         let detection = run([Fixed(answer: .notThis)], packets: 1)
         XCTAssertTrue(detection.isFinished)
     }
+
+    func testDetectorsPastTheSixtyFourthStillRunAndDecide() {
+        // The undecided set is a 128-bit mask: a verdict from the last detector must still count.
+        let silent = [any TunnelDetector](repeating: Fixed(answer: .notThis), count: TunnelClassifier.maximumDetectors - 1)
+        let last = Fixed(answer: .verdict(TunnelVerdict(.vxlan, confidence: .confirmed, evidence: "c")))
+        let detection = run(silent + [last], packets: 1)
+        XCTAssertTrue(detection.isFinished)
+        XCTAssertEqual(detection.verdict?.family, .vxlan)
+    }
+
+    func testUndecidedDetectorsKeepRunningUntilTheyAnswer() {
+        // One detector waits, then the window closes: its neighbours' answers must not end it early.
+        let detection = run([Fixed(answer: .notThis), Fixed(answer: .needMorePackets), Fixed(answer: .notThis)], packets: 3)
+        XCTAssertFalse(detection.isFinished)
+        XCTAssertNotNil(detection.sample)
+    }
+}
+
+/// Protocols whose client speaks first give up as soon as the server has spoken first.
+final class ClientSpeaksFirstTests: XCTestCase {
+    private let serverFirst = SampleBuilder.flow(.tcp, server: 443, [(.reverse, SampleBuilder.random(600))])
+    private let silent = SampleBuilder.flow(.tcp, server: 443, [(.reverse, [])])
+
+    func testClientFirstDetectorsRuleOutAFlowWhoseServerSpokeFirst() {
+        let detectors: [any TunnelDetector] = [TorDetector(), HTTPProxyDetector(), TrojanDetector(), AnyConnectDetector(),
+                                               FortinetSSLVPNDetector(), GlobalProtectDetector(), TeamViewerDetector(),
+                                               AnyDeskDetector(), RDPDetector(), TailscaleDetector(), DNSTunnelDetector()]
+        for detector in detectors {
+            XCTAssertEqual(detector.examine(serverFirst), .notThis, "\(type(of: detector))")
+        }
+    }
+
+    func testClientFirstDetectorsWaitWhileNeitherSideHasSpoken() {
+        XCTAssertEqual(TorDetector().examine(silent), .needMorePackets)
+        XCTAssertEqual(RDPDetector().examine(silent), .needMorePackets)
+    }
 }
 
 final class TailscaleDetectorTests: XCTestCase {

@@ -28,7 +28,7 @@ public struct AnyConnectDetector: TunnelDetector {
 
     private func examineCSTP(_ flow: FlowSample) -> DetectorOutcome {
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         guard let line = PayloadShape.firstLine(stream, limit: 1024) else {
             return stream.count < 64 && stream.allSatisfy(PayloadShape.isPrintable) ? .needMorePackets : .notThis
         }

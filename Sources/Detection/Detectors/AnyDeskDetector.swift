@@ -14,7 +14,7 @@ public struct AnyDeskDetector: TunnelDetector {
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard flow.ipProtocol == .tcp else { return .notThis }
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         guard stream[0] == 0x16 else { return .notThis }
         if let name = flow.clientHello?.serverName, name == "anydesk.com" || name.hasSuffix(".anydesk.com") {
             return .verdict(TunnelVerdict(.anydesk, product: "AnyDesk", confidence: .likely, evidence: "TLS ClientHello with SNI \(name), an AnyDesk server"))

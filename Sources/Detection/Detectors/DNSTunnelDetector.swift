@@ -34,6 +34,8 @@ public struct DNSTunnelDetector: TunnelDetector {
         guard flow.ipProtocol == .udp || flow.ipProtocol == .tcp else { return .notThis }
         // Multicast DNS, LLMNR and NetBIOS name service look like DNS but are local protocols.
         for port: UInt16 in [5353, 5355, 137] where flow.usesPort(port) { return .notThis }
+        // Over TCP the client asks first (RFC 7766).
+        if flow.ipProtocol == .tcp && flow.forwardStream.isEmpty { return flow.initiatorSilentOutcome }
         let messages = Self.messages(flow)
         guard !messages.isEmpty else {
             if flow.ipProtocol == .udp, let first = flow.payloadPackets().first {
@@ -53,7 +55,7 @@ public struct DNSTunnelDetector: TunnelDetector {
             return .verdict(TunnelVerdict(.dnsTunnel, product: "iodine", confidence: .confirmed, evidence: iodine))
         }
         // Each query's encoded subdomain, worked out once for both tests below.
-        let encodedQueries = queries.map { query -> (query: Question, split: (sub: [ArraySlice<UInt8>], parent: String), eightBit: Bool)? in
+        let encodedQueries = queries.map { query -> (query: Question, split: SplitName, eightBit: Bool)? in
             guard let split = Self.split(query.labels), let encoded = Self.encodedSubdomain(split.sub) else { return nil }
             return (query, split, encoded.eightBit)
         }
@@ -66,11 +68,12 @@ public struct DNSTunnelDetector: TunnelDetector {
         // Group encoded queries by parent domain.
         var groups: [String: (names: Set<[UInt8]>, types: Set<UInt16>, eightBit: Bool)] = [:]
         for case let (query, split, eightBit)? in encodedQueries {
-            var group = groups[split.parent] ?? ([], [], false)
+            let parent = split.parent
+            var group = groups[parent] ?? ([], [], false)
             group.names.insert(split.sub.flatMap { Array($0) + [0x2E] })
             group.types.insert(query.type)
             group.eightBit = group.eightBit || eightBit
-            groups[split.parent] = group
+            groups[parent] = group
         }
         if let (parent, group) = groups.max(by: { $0.value.names.count < $1.value.names.count }) {
             let typeNames = group.types.sorted().map { Self.dataTypes[$0] ?? Self.typeName($0) }.joined(separator: "/")
@@ -127,21 +130,38 @@ public struct DNSTunnelDetector: TunnelDetector {
 
     // MARK: Names
 
+    /// A name as its subdomain labels and its parent domain's labels.
+    struct SplitName {
+        var sub: ArraySlice<ArraySlice<UInt8>>
+        var parentLabels: ArraySlice<ArraySlice<UInt8>>
+
+        /// The parent domain in lower case; built only when a verdict or a grouping needs it.
+        var parent: String {
+            parentLabels.map { String(decoding: $0, as: UTF8.self).lowercased() }.joined(separator: ".")
+        }
+    }
+
     /// Splits a name into the subdomain labels and the parent domain (the registered domain: the
     /// last two labels, three when the second-level label is a short public suffix like co.uk).
-    static func split(_ labels: [ArraySlice<UInt8>]) -> (sub: [ArraySlice<UInt8>], parent: String)? {
-        guard labels.count >= 3 else { return nil }
-        let lower = labels.map { String(decoding: $0, as: UTF8.self).lowercased() }
-        if lower.last == "arpa" || lower.last == "local" { return nil }
+    /// Works on the label bytes: most queries are ordinary and need no strings at all.
+    static func split(_ labels: [ArraySlice<UInt8>]) -> SplitName? {
+        guard labels.count >= 3, let last = labels.last else { return nil }
+        if isLabel(last, "arpa") || isLabel(last, "local") { return nil }
         var parentCount = 2
-        if lower[lower.count - 1].count == 2, lower[lower.count - 2].count <= 3, labels.count >= 4 { parentCount = 3 }
-        return (Array(labels.dropLast(parentCount)), lower.suffix(parentCount).joined(separator: "."))
+        if last.count == 2, labels[labels.count - 2].count <= 3, labels.count >= 4 { parentCount = 3 }
+        return SplitName(sub: labels.dropLast(parentCount), parentLabels: labels.suffix(parentCount))
+    }
+
+    /// Whether a label is the ASCII word `word` (given in lower case), ignoring case.
+    static func isLabel(_ label: ArraySlice<UInt8>, _ word: StaticString) -> Bool {
+        label.count == word.utf8CodeUnitCount && zip(label, UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+            .allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// Whether a subdomain looks like encoded data: together at least 24 bytes with a label of at
     /// least 16, no "_" service labels, and either 8-bit bytes or a character mix that is not
     /// words or hyphenated host names (many digits between letters, few vowels, high entropy).
-    static func encodedSubdomain(_ labels: [ArraySlice<UInt8>]) -> (eightBit: Bool, length: Int)? {
+    static func encodedSubdomain(_ labels: ArraySlice<ArraySlice<UInt8>>) -> (eightBit: Bool, length: Int)? {
         guard !labels.isEmpty, !labels.contains(where: { $0.first == UInt8(ascii: "_") }) else { return nil }
         let bytes = labels.flatMap { Array($0) }
         guard bytes.count >= 24, let longest = labels.map(\.count).max(), longest >= 16 else { return nil }
@@ -185,18 +205,20 @@ public struct DNSTunnelDetector: TunnelDetector {
             }
             return result
         }
-        for stream in [flow.forwardStream, flow.reverseStream] {
+        // Each direction's stream, message by message; false when it is not DNS.
+        func read(_ stream: [UInt8]) -> Bool {
             var offset = 0
             while offset + 2 <= stream.count {
                 let length = Int(stream[offset]) << 8 | Int(stream[offset + 1])
-                guard length >= 12 else { return [] }
+                guard length >= 12 else { return false }
                 let end = min(stream.count, offset + 2 + length)
-                guard let question = parse(stream[(offset + 2)..<end]) else { return [] }
+                guard let question = parse(stream[(offset + 2)..<end]) else { return false }
                 result.append(question)
                 offset += 2 + length
             }
+            return true
         }
-        return result
+        return read(flow.forwardStream) && read(flow.reverseStream) ? result : []
     }
 
     static func parse(_ bytes: ArraySlice<UInt8>) -> Question? {

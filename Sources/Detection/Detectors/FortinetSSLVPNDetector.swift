@@ -16,7 +16,7 @@ public struct FortinetSSLVPNDetector: TunnelDetector {
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard flow.ipProtocol == .tcp else { return .notThis }
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         if let line = PayloadShape.firstLine(stream, limit: 1024) {
             let parts = line.split(separator: " ")
             if parts.count == 3, parts[2].hasPrefix("HTTP/1."), let path = Self.paths.first(where: { parts[1].hasPrefix($0) }) {

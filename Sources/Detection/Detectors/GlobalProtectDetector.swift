@@ -15,7 +15,7 @@ public struct GlobalProtectDetector: TunnelDetector {
         switch flow.ipProtocol {
         case .tcp:
             let stream = flow.forwardStream
-            guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+            guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
             guard let line = PayloadShape.firstLine(stream, limit: 1024) else { return .notThis }
             let parts = line.split(separator: " ")
             guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { return .notThis }

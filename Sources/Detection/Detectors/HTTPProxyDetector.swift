@@ -12,7 +12,7 @@ public struct HTTPProxyDetector: TunnelDetector {
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard flow.ipProtocol == .tcp else { return .notThis }
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         guard let line = PayloadShape.firstLine(stream, limit: 2048) else {
             let printable = stream.prefix(2048).allSatisfy { (0x20...0x7E).contains($0) }
             return printable && stream.count < 2048 ? .needMorePackets : .notThis

@@ -58,14 +58,13 @@ public struct IPsecDetector: TunnelDetector {
               let version = payload.u8(17), let exchange = payload.u8(18), let declared = payload.u32(24),
               Int(declared) == length else { return nil }
         switch version {
-        case 0x20:
-            let names: [UInt8: String] = [34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"]
-            return names[exchange].map { "IKEv2 \($0)" }
-        case 0x10:
-            let names: [UInt8: String] = [1: "Base", 2: "Identity Protection (Main Mode)", 4: "Aggressive", 5: "Informational", 32: "Quick Mode", 33: "New Group"]
-            return names[exchange].map { "IKEv1 \($0)" }
-        default:
-            return nil
+        case 0x20: return ikev2Exchanges[exchange].map { "IKEv2 \($0)" }
+        case 0x10: return ikev1Exchanges[exchange].map { "IKEv1 \($0)" }
+        default: return nil
         }
     }
+
+    /// Exchange types of IKEv2 (RFC 7296 §3.1) and IKEv1 (RFC 2408 §3.1, RFC 2409).
+    static let ikev2Exchanges: [UInt8: String] = [34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"]
+    static let ikev1Exchanges: [UInt8: String] = [1: "Base", 2: "Identity Protection (Main Mode)", 4: "Aggressive", 5: "Informational", 32: "Quick Mode", 33: "New Group"]
 }

@@ -17,7 +17,7 @@ public struct RDPDetector: TunnelDetector {
         switch flow.ipProtocol {
         case .tcp:
             let stream = flow.forwardStream
-            guard !stream.isEmpty else { return .needMorePackets }
+            guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
             guard stream.count >= 11 else { return stream.first == 3 ? .needMorePackets : .notThis }
             let bytes = stream[...]
             guard bytes.u8(0) == 3, bytes.u8(1) == 0, let tpktLength = bytes.u16(2), tpktLength >= 11,

@@ -34,6 +34,9 @@ public struct SSHDetector: TunnelDetector {
     /// Looks for the identification line at the start of a stream, or for a server after a few
     /// other text lines.
     static func identification(in stream: [UInt8], allowLinesBefore: Bool) -> Search {
+        // The identification line, and any line a server sends before it, is printable text.
+        guard let first = stream.first else { return .undecided }
+        guard (0x20...0x7E).contains(first) else { return .no }
         var offset = 0
         for _ in 0..<(allowLinesBefore ? 8 : 1) {
             guard offset < stream.count else { return .undecided }

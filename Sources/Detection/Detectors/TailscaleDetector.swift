@@ -22,6 +22,7 @@ public struct TailscaleDetector: TunnelDetector {
             }
             return flow.payloadPackets().count >= 6 ? .notThis : .needMorePackets
         case .tcp:
+            if flow.forwardStream.isEmpty { return flow.initiatorSilentOutcome }
             guard let hello = flow.clientHello else { return flow.forwardStream.count > 16 ? .notThis : .needMorePackets }
             guard let name = hello.serverName, name.hasSuffix(".tailscale.com"), name.hasPrefix("derp") else { return .notThis }
             return .verdict(TunnelVerdict(.tailscale, product: "Tailscale", confidence: .likely,

@@ -42,7 +42,9 @@ public struct TincDetector: TunnelDetector {
 
     /// Parses "0 <name> <major>[.<minor>]\n" at the start of a stream.
     static func idLine(_ stream: [UInt8]) -> Line {
-        guard !stream.isEmpty else { return .incomplete }
+        guard let first = stream.first else { return .incomplete }
+        // The line is "0 <name> 17[.minor]": anything else is settled by its first byte.
+        guard first == UInt8(ascii: "0") else { return .no }
         let limit = min(stream.count, 128)
         guard let newline = stream[..<limit].firstIndex(of: 0x0A) else {
             // Still a plausible prefix?

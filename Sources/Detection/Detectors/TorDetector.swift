@@ -17,7 +17,7 @@ public struct TorDetector: TunnelDetector {
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard flow.ipProtocol == .tcp else { return .notThis }
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         guard stream[0] == 0x16 else { return .notThis }
         guard let hello = flow.clientHello else { return stream.count >= 2048 ? .notThis : .needMorePackets }
         let names = flow.serverCertificateNames

@@ -23,7 +23,7 @@ public struct TrojanDetector: TunnelDetector {
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard flow.ipProtocol == .tcp else { return .notThis }
         let stream = flow.forwardStream
-        guard !stream.isEmpty else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
+        guard !stream.isEmpty else { return flow.initiatorSilentOutcome }
         if stream[0] != 0x16 {
             return Self.clearHeader(stream[...]) ? .verdict(TunnelVerdict(.trojan, confidence: .confirmed,
                 evidence: "Trojan request: 56 hex digits of SHA224(password), CRLF and a connect request")) : (stream.count < 64 ? .needMorePackets : .notThis)

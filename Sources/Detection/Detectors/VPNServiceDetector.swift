@@ -28,14 +28,17 @@ public struct VPNServiceDetector: TunnelDetector, VerdictAnnotator {
 
     public func examine(_ flow: FlowSample) -> DetectorOutcome {
         guard !catalog.isEmpty else { return .notThis }
-        if let match = match(flow) {
+        // The endpoints never change, so their ranges are looked up on the first packet only;
+        // names are looked up as the handshake brings them.
+        let found = flow.packets.count == 1 ? match(flow) : matchName(flow)
+        if let match = found {
             return .verdict(TunnelVerdict(Self.family(for: match.provider.kind), product: match.provider.name,
                                           confidence: .likely, evidence: match.evidence))
         }
         // Names need the handshake: wait while a TLS hello or the server's first flight may come.
         guard flow.ipProtocol == .tcp || flow.ipProtocol == .udp else { return .notThis }
         let forward = flow.forwardStream
-        if forward.isEmpty { return flow.packets.count >= 8 ? .notThis : .needMorePackets }
+        if forward.isEmpty { return flow.initiatorSilentOutcome }
         guard forward[0] == 0x16 else { return .notThis }
         if flow.clientHello == nil && forward.count < 2048 { return .needMorePackets }
         if !flow.serverCertificateNames.isEmpty { return .notThis }
@@ -60,6 +63,17 @@ public struct VPNServiceDetector: TunnelDetector, VerdictAnnotator {
 
     /// The provider the flow goes to and a sentence saying why.
     public func match(_ flow: FlowSample) -> (provider: ProviderCatalog.Provider, evidence: String)? {
+        if let named = matchName(flow) { return named }
+        for endpoint in [flow.responder, flow.initiator] {
+            if let provider = catalog.match(address: endpoint.address), let range = provider.rangeHolding(endpoint.address) {
+                return (provider, "Server address \(endpoint.address) lies in \(range), published by \(provider.name)")
+            }
+        }
+        return nil
+    }
+
+    /// The provider named by the TLS server name or the server's certificate, if any.
+    func matchName(_ flow: FlowSample) -> (provider: ProviderCatalog.Provider, evidence: String)? {
         if let name = flow.clientHello?.serverName, let provider = catalog.match(serverName: name),
            let suffix = provider.domainMatching(name) {
             return (provider, "TLS ClientHello with SNI \(name) matches \(provider.name)'s domain \(suffix)")
@@ -72,11 +86,6 @@ public struct VPNServiceDetector: TunnelDetector, VerdictAnnotator {
         for organization in flow.serverHello?.certificateOrganizations ?? [] {
             if let provider = catalog.providers.first(where: { Self.name($0.name, appearsIn: organization) }) {
                 return (provider, "Server certificate issued to the organization \"\(organization)\", which is \(provider.name)")
-            }
-        }
-        for endpoint in [flow.responder, flow.initiator] {
-            if let provider = catalog.match(address: endpoint.address), let range = provider.rangeHolding(endpoint.address) {
-                return (provider, "Server address \(endpoint.address) lies in \(range), published by \(provider.name)")
             }
         }
         return nil

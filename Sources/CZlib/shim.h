@@ -1,0 +1,2 @@
+// zlib from the system (Debian zlib1g-dev): gzip for the evidence bundle.
+#include <zlib.h>
