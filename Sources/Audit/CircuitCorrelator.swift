@@ -33,9 +33,22 @@ public struct CircuitCorrelator: Sendable {
 
         // 1. Configured channels, merged by technology and far end; items without a far end
         //    (a listener, or a kernel interface) join the circuit on the same interface.
+        //    Live state is evidence of configured circuits, not circuits of its own: a running
+        //    program (`ps`, naming its configuration file) and its sockets (`ss`, by pid) join
+        //    the circuit that file defines, a daemon naming no file joins its technology's
+        //    configured circuit, and a loopback-only listener joins its own file's channel.
+        //    Programs come before sockets so a socket can find its program.
         let channels = inventory.items.filter { Self.channelTechnologies.contains($0.technology) }
-        for item in channels.filter({ !$0.remote.isEmpty }) + channels.filter({ $0.remote.isEmpty }) {
+        let remoteless = channels.filter { $0.remote.isEmpty }
+        let ordered = channels.filter { !$0.remote.isEmpty } + remoteless.filter { $0.attributes["config"] != nil }
+            + remoteless.filter { $0.attributes["config"] == nil }
+        for item in ordered {
             let remoteHost = item.remote.first?.host
+            if remoteHost == nil, let index = circuits.firstIndex(where: { Self.runs($0, item) })
+                ?? daemonCircuit(for: item, in: circuits, inventory: inventory) ?? localEntryCircuit(for: item, in: circuits) {
+                merge(item, into: &circuits[index])
+                continue
+            }
             if remoteHost == nil, let interface = item.interface,
                let index = circuits.firstIndex(where: { $0.interface == interface && $0.technology == item.technology }) {
                 merge(item, into: &circuits[index])
@@ -132,6 +145,44 @@ public struct CircuitCorrelator: Sendable {
     func isOrganizationAddress(_ address: String) -> Bool {
         guard let ip = IPAddress(address), let organization else { return false }
         return organization.sites.contains { site in site.ranges.contains { AddressRange($0)?.contains(ip) == true } }
+    }
+
+    /// Whether a live-state item is the running program of a circuit (its `config` is a file
+    /// the circuit was read from) or a socket of that program (same technology and `pid`).
+    static func runs(_ circuit: Circuit, _ item: ConfigItem) -> Bool {
+        guard circuit.technology == item.technology else { return false }
+        if let config = item.attributes["config"] {
+            return circuit.configuration.contains { $0.sources.contains { $0.location == config } }
+        }
+        if let pid = item.attributes["pid"] {
+            return circuit.configuration.contains { $0.attributes["pid"] == pid && $0.attributes["config"] != nil }
+        }
+        return false
+    }
+
+    /// A daemon that names no configuration file of its own (charon, xl2tpd, pptpd read fixed
+    /// paths) serves the connections its technology's files define: its process and sockets
+    /// join the first of those circuits instead of standing as listeners of their own.
+    func daemonCircuit(for item: ConfigItem, in circuits: [Circuit], inventory: Inventory) -> Int? {
+        guard let pid = item.attributes["pid"], item.attributes["config"] == nil,
+              !inventory.items.contains(where: { $0.attributes["pid"] == pid && $0.attributes["config"] != nil }) else { return nil }
+        return circuits.firstIndex { circuit in
+            circuit.technology == item.technology && circuit.configuration.contains { $0.sources.contains { $0.location.hasPrefix("/") } }
+        }
+    }
+
+    /// A listener on loopback only (a V2Ray SOCKS inbound, a local proxy port) cannot take
+    /// sessions from anyone else: it is the local entry of the channel the same file defines.
+    func localEntryCircuit(for item: ConfigItem, in circuits: [Circuit]) -> Int? {
+        guard !item.local.isEmpty, item.local.allSatisfy({ Self.isLoopback($0.host) }) else { return nil }
+        let files = Set(item.sources.map(\.location).filter { $0.hasPrefix("/") })
+        return circuits.firstIndex { circuit in circuit.configuration.contains { $0.sources.contains { files.contains($0.location) } } }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        guard let address = IPAddress(host) else { return host == "localhost" }
+        if let v4 = address.ipv4Value { return v4 >> 24 == 127 }
+        return address == IPAddress("::1")
     }
 
     /// Adds a further item about the same circuit: its networks, endpoints and a known role.

@@ -28,7 +28,9 @@ public enum SecretRedactor {
 
     /// The text with every secret replaced; the number of lines never changes, so file:line
     /// references stay valid.
-    public static func redact(_ text: String, path: String) -> String {
+    /// `notSecret` names keys that are never secrets in this file's format (a collector that
+    /// knows its format says so: in nftables JSON, `"key"` is a meta or ct selector).
+    public static func redact(_ text: String, path: String, notSecret: Set<String> = []) -> String {
         var output: [String] = []
         var blockEnd: String?
         var blockLines: [Substring] = []
@@ -61,7 +63,7 @@ public enum SecretRedactor {
             if wholeFileSecret {
                 output.append(redactSecretsFileLine(line))
             } else if name.hasSuffix(".json") {
-                output.append(redactJSONMembers(line))
+                output.append(redactJSONMembers(line, notSecret: notSecret))
             } else {
                 output.append(redactKeyValue(line))
             }
@@ -91,7 +93,8 @@ public enum SecretRedactor {
         var value = trimmed[valueStart...]
         var suffix = ""
         if value.hasSuffix(",") { value = value.dropLast(); suffix = "," }
-        guard !value.isEmpty else { return String(line) }
+        // An empty value, or a section opening (`secrets {` in swanctl.conf), holds no secret.
+        guard !value.isEmpty, value != "{" else { return String(line) }
         // `key file` in OpenVPN names a file, not a secret: keep paths, redact the file itself.
         if key == "key" || key == "secret", value.hasPrefix("/") || value.hasSuffix(".key") || value.hasSuffix(".pem") {
             return String(line)
@@ -108,7 +111,7 @@ public enum SecretRedactor {
 
     /// Every `"key": value` member on a JSON line whose key names a secret, however many members
     /// share the line (`{"id": "…", "alterId": 0}`); string values stay strings.
-    static func redactJSONMembers(_ line: Substring) -> String {
+    static func redactJSONMembers(_ line: Substring, notSecret: Set<String> = []) -> String {
         var text = String(line)
         let pattern = #""([A-Za-z_\-]+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)"#
         guard let expression = try? NSRegularExpression(pattern: pattern) else { return text }
@@ -116,6 +119,7 @@ public enum SecretRedactor {
         for match in matches.reversed() {
             guard let keyRange = Range(match.range(at: 1), in: text), let valueRange = Range(match.range(at: 2), in: text) else { continue }
             let key = text[keyRange].filter { $0 != "-" && $0 != "_" }.lowercased()
+            guard !notSecret.contains(key) else { continue }
             var value = text[valueRange]
             let isSecret = secretKeys.contains(key) || key.hasSuffix("password") || key.hasSuffix("psk") || key.hasSuffix("privatekey")
                 || (key == "id" && looksLikeUUID(value))

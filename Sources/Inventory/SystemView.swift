@@ -32,14 +32,18 @@ public struct SystemView: Sendable {
         Glob.matches(pattern, under: hostPath("/")).map { hostRelative in "/" + hostRelative }
     }
 
-    /// A file's text. Not-UTF-8 bytes are replaced, never fatal.
+    /// A file's text. Not-UTF-8 bytes are replaced, never fatal. CRLF line ends (files written
+    /// on Windows, SoftEther's vpn_server.config) are read as LF: Swift keeps "\r\n" as one
+    /// character, so without this every parser, and the redactor, would see the whole file as
+    /// one line.
     public func read(_ gatewayPath: String) -> Result<String, ReadFailure> {
         let path = hostPath(gatewayPath)
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permission?)" : "does not exist"
             return .failure(ReadFailure(source: gatewayPath, reason: reason))
         }
-        return .success(String(decoding: data, as: UTF8.self))
+        let text = String(decoding: data, as: UTF8.self)
+        return .success(text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)
     }
 
     /// A command's output: run now on the live system, or read from `state/<stateFile>`.

@@ -56,6 +56,24 @@ final class OpenConnectCollectorTests: XCTestCase {
     }
 }
 
+final class OpenConnectSnapshotTests: XCTestCase {
+    func testAPasswordFileBesideTheConfigNeverReachesTheSnapshot() throws {
+        let tree = try GatewayTree()
+        try tree.write("/etc/systemd/system/openconnect-hq.service",
+                       "[Service]\nExecStart=/usr/sbin/openconnect --passwd-on-stdin --config=/etc/openconnect/hq.conf https://203.0.113.10/\nStandardInput=file:/etc/openconnect/hq.secret\n")
+        try tree.write("/etc/openconnect/hq.conf", "# HQ\nuser=branch\nprotocol=anyconnect\nno-dtls\n")
+        try tree.write("/etc/openconnect/hq.secret", "4a3ebc5453c4c018cc2f4280\n")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID())").path
+        _ = try Snapshot.write(from: tree.system, to: out, toolVersion: "test")
+        XCTAssertFalse(GatewayTree.text(under: out).contains("4a3ebc5453c4c018cc2f4280"))
+        let config = try String(contentsOfFile: out + "/etc/openconnect/hq.conf", encoding: .utf8)
+        XCTAssertTrue(config.contains("user=branch"), config)
+        let item = try XCTUnwrap(Inventory.collect(from: SystemView(.tree(root: out)), collectors: [OpenConnectCollector()]).items.first)
+        XCTAssertEqual(item.attributes["user"], "branch")
+        XCTAssertEqual(item.remote.first?.host, "203.0.113.10")
+    }
+}
+
 final class SoftEtherCollectorTests: XCTestCase {
     /// vpn_server.config in the text form SoftEther VPN Server saves.
     static let config = """
@@ -171,6 +189,14 @@ final class SoftEtherCollectorTests: XCTestCase {
         XCTAssertTrue(redacted.contains("string Hostname 203.0.113.100"))
         let generic = SecretRedactor.redact(Self.config, path: "/x/vpn_server.config")
         XCTAssertTrue(Self.secrets.contains { generic.contains($0) }, "the generic redactor alone would leak: the override is needed")
+    }
+
+    func testConfigAsVpnserverWritesItWithAByteOrderMarkIsRead() throws {
+        let tree = try GatewayTree()
+        try tree.write("/var/lib/softether/vpn_server.config", "\u{FEFF}# Software Configuration File\n# ---------------------------\n" + Self.config)
+        let inventory = Inventory.collect(from: tree.system, collectors: [SoftEtherCollector()])
+        XCTAssertTrue(inventory.warnings.isEmpty, "\(inventory.warningTexts)")
+        XCTAssertEqual(inventory.items.first { $0.role == .siteToSite }?.remote.first?.host, "203.0.113.100")
     }
 
     func testMalformedConfigWarns() throws {

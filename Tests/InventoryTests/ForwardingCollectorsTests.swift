@@ -39,6 +39,15 @@ final class NftablesCollectorTests: XCTestCase {
         try check(Inventory.collect(from: tree.system, collectors: [NftablesCollector()]))
     }
 
+    func testRedactedRulesetStillNamesTheInterfacesItsRulesMatch() throws {
+        let json = try fixture("nft-ruleset.json")
+        let redacted = NftablesCollector().redact(json, input: NftablesCollector().inputs[0], path: "state/nft-ruleset.json")
+        XCTAssertEqual(redacted, json, "nft -j output holds no secret; its \"key\" members are selectors")
+        let tree = try GatewayTree()
+        try tree.state("nft-ruleset.json", redacted)
+        try check(Inventory.collect(from: tree.system, collectors: [NftablesCollector()]))
+    }
+
     func testOutputThatIsNotNftJSONWarns() throws {
         let tree = try GatewayTree()
         try tree.state("nft-ruleset.json", "table ip nat {\n}")

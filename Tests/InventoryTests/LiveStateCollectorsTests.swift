@@ -211,7 +211,8 @@ final class LiveStateCollectorsTests: XCTestCase {
             var sockets = ""
             for _ in 0..<50 {
                 sockets = try RealTool.run(ip, ["netns", "exec", namespace, "ss", "-tunap"])
-                if sockets.contains(":18388"), sockets.contains(":11194") { break }
+                // ss can list a socket before it names its owner: wait for both owners too.
+                if sockets.contains(":18388"), sockets.contains(":11194"), sockets.contains("\"ss-server\""), sockets.contains("\"openvpn\"") { break }
                 usleep(100_000)
             }
             let tree = try GatewayTree()

@@ -57,9 +57,36 @@ final class SecretRedactorTests: XCTestCase {
         XCTAssertFalse(v2ray.contains("b831381d"))
         XCTAssertTrue(SecretRedactor.redact("  id = gw.example.com", path: "/etc/swanctl/swanctl.conf").contains("gw.example.com"))
     }
+
+    func testASwanctlSecretsSectionKeepsItsBracesAndLosesItsSecret() {
+        let text = "secrets {\n  ike-hq {\n    id = hq.lab.example\n    secret = \"s3cr3t-psk\"\n  }\n}\n"
+        let redacted = SecretRedactor.redact(text, path: "/etc/swanctl/conf.d/hq.conf")
+        XCTAssertTrue(redacted.hasPrefix("secrets {\n"), redacted)
+        XCTAssertFalse(redacted.contains("s3cr3t-psk"))
+        XCTAssertEqual(redacted.split(separator: "\n", omittingEmptySubsequences: false).count,
+                       text.split(separator: "\n", omittingEmptySubsequences: false).count)
+    }
 }
 
 final class SnapshotTests: XCTestCase {
+    func testFilesWithCRLFLineEndsAreReadLineByLineAndTheirSecretsNeverReachTheSnapshot() throws {
+        let tree = try GatewayTree()
+        let key = "-----BEGIN PRIVATE KEY-----\r\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg-crlf-SECRET\r\n-----END PRIVATE KEY-----"
+        try tree.write("/etc/openvpn/client/hq.ovpn", "client\r\nremote 203.0.113.10 1194 udp\r\n<key>\r\n\(key)\r\n</key>\r\n")
+        try tree.write("/var/lib/softether/vpn_server.config", "\u{FEFF}# Software Configuration File\r\n"
+            + SoftEtherCollectorTests.config.replacingOccurrences(of: "\n", with: "\r\n"))
+        let inventory = Inventory.collect(from: tree.system, collectors: [OpenVPNCollector(), SoftEtherCollector()])
+        XCTAssertTrue(inventory.warnings.isEmpty, "\(inventory.warningTexts)")
+        XCTAssertEqual(inventory.items.first { $0.technology == "openvpn" }?.remote.first?.host, "203.0.113.10")
+        XCTAssertEqual(inventory.items.first { $0.technology == "softether" && $0.role == .siteToSite }?.remote.first?.host, "203.0.113.100")
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-\(UUID())").path
+        _ = try Snapshot.write(from: tree.system, to: out, toolVersion: "test")
+        let copied = GatewayTree.text(under: out)
+        XCTAssertFalse(copied.contains("crlf-SECRET"))
+        for secret in SoftEtherCollectorTests.secrets { XCTAssertFalse(copied.contains(secret), secret) }
+    }
+
     func testSnapshotKeepsNoSecretHashesEveryFileAndReadsBackTheSameInventory() throws {
         let tree = try GatewayTree()
         let privateKey = try RealTool.run("wg", ["genkey"])

@@ -7,6 +7,11 @@
 ///   and the server answers with an abbreviated handshake (ServerHello echoing that id, no
 ///   certificate). Legacy AnyConnect uses Cisco's pre-standard DTLS version 0x0100
 ///   ("DTLS1_BAD_VER"), which nothing else sends.
+/// - DTLS-PSK (OpenConnect and ocserv's `X-DTLS-CipherSuite: PSK-NEGOTIATE`): the ClientHello
+///   carries the 32-byte `X-DTLS-App-ID` as its session id and offers only pre-shared-key
+///   cipher suites (the key comes from the CSTP session's TLS exporter), and the server's
+///   ServerHello picks one of them. Certificate-based DTLS (WebRTC, CAPWAP, VPNs with their own
+///   DTLS) always offers suites with a certificate key exchange.
 public struct AnyConnectDetector: TunnelDetector {
     public let family = TunnelFamily.anyconnect
     public let summary = "Cisco AnyConnect: CSTP CONNECT /CSCOSSLC/tunnel with X-CSTP headers; DTLS 0x0100 or session-id resumption answered by an abbreviated handshake"
@@ -49,15 +54,37 @@ public struct AnyConnectDetector: TunnelDetector {
         }
         guard hello.sessionID.count == 32, hello.helloVersion == 0xFEFF || hello.helloVersion == 0xFEFD else { return .notThis }
         guard let replyIndex = flow.payloadPackets(.reverse).first else { return flow.packets.count >= 6 ? .notThis : .needMorePackets }
-        guard let reply = Self.hello(flow.payload(replyIndex), type: 2), reply.sessionID == hello.sessionID else { return .notThis }
-        return .verdict(TunnelVerdict(.anyconnect, product: "Cisco AnyConnect", confidence: .likely,
-            evidence: "DTLS ClientHello resuming a 32-byte session id answered at once by a ServerHello echoing it (AnyConnect's pre-shared DTLS session)"))
+        guard let reply = Self.hello(flow.payload(replyIndex), type: 2) else { return .notThis }
+        if reply.sessionID == hello.sessionID {
+            return .verdict(TunnelVerdict(.anyconnect, product: "Cisco AnyConnect", confidence: .likely,
+                evidence: "DTLS ClientHello resuming a 32-byte session id answered at once by a ServerHello echoing it (AnyConnect's pre-shared DTLS session)"))
+        }
+        if !hello.cipherSuites.isEmpty, hello.cipherSuites.allSatisfy(Self.isPreSharedKeySuite),
+           let chosen = reply.cipherSuites.first, Self.isPreSharedKeySuite(chosen) {
+            return .verdict(TunnelVerdict(.anyconnect, product: "OpenConnect", confidence: .likely,
+                evidence: "DTLS ClientHello with a 32-byte application id offering only pre-shared-key suites, answered by a ServerHello choosing PSK suite 0x\(String(chosen, radix: 16, uppercase: true)) (OpenConnect's PSK-NEGOTIATE DTLS)"))
+        }
+        return .notThis
+    }
+
+    /// TLS cipher suites whose key exchange is a pre-shared key (PSK, DHE_PSK, ECDHE_PSK,
+    /// RSA_PSK in the IANA TLS Cipher Suites registry), and the renegotiation SCSV.
+    static func isPreSharedKeySuite(_ suite: UInt16) -> Bool {
+        switch suite {
+        case 0x008A...0x0095, 0x00A8...0x00B9, 0xC033...0xC03B, 0xC064...0xC071, 0xC08E...0xC09B, 0xC0A4...0xC0A9, 0xC0AA...0xC0AB,
+             0xCCAB...0xCCAE, 0xD001...0xD005, 0x00FF:
+            return true
+        default:
+            return false
+        }
     }
 
     struct Hello {
         var recordVersion: UInt16
         var helloVersion: UInt16
         var sessionID: [UInt8]
+        /// Offered (ClientHello) or chosen (ServerHello) cipher suites; empty when cut short.
+        var cipherSuites: [UInt16] = []
     }
 
     /// A DTLS handshake record (RFC 6347 §4.1, §4.2.2) starting the datagram whose first
@@ -68,6 +95,17 @@ public struct AnyConnectDetector: TunnelDetector {
               payload.u16(3) == 0, payload.u8(13) == type, let version = payload.u16(25), let length = payload.u8(59),
               length <= 32, payload.count >= 60 + Int(length) else { return nil }
         let start = payload.startIndex + 60
-        return Hello(recordVersion: recordVersion, helloVersion: version, sessionID: Array(payload[start..<(start + Int(length))]))
+        var hello = Hello(recordVersion: recordVersion, helloVersion: version, sessionID: Array(payload[start..<(start + Int(length))]))
+        var offset = 60 + Int(length)
+        if type == 1 {
+            // ClientHello: cookie, then the suites' length and the suites.
+            guard let cookie = payload.u8(offset) else { return hello }
+            offset += 1 + Int(cookie)
+            guard let bytes = payload.u16(offset), bytes % 2 == 0, payload.count >= offset + 2 + Int(bytes) else { return hello }
+            hello.cipherSuites = stride(from: offset + 2, to: offset + 2 + Int(bytes), by: 2).compactMap { payload.u16($0) }
+        } else if let chosen = payload.u16(offset) {
+            hello.cipherSuites = [chosen]
+        }
+        return hello
     }
 }

@@ -12,6 +12,13 @@ public struct NftablesCollector: Collector {
 
     public init() {}
 
+    /// libnftables-json uses `"key"` for the selector of `meta`, `ct`, `rt` and `socket`
+    /// expressions (`{"meta": {"key": "oifname"}}`), never for a secret: redacting it would
+    /// leave a snapshot's rules without their interfaces.
+    public func redact(_ text: String, input: CollectorInput, path: String) -> String {
+        SecretRedactor.redact(text, path: path, notSecret: ["key"])
+    }
+
     public func collect(from system: SystemView) -> CollectorResult {
         system.collectCommand(["nft", "-j", "list", "ruleset"], stateFile: "nft-ruleset.json", optional: true) { source, text in
             parse(text, source: source)

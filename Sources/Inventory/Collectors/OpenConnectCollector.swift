@@ -17,6 +17,21 @@ public struct OpenConnectCollector: Collector {
     static let valued: Set<String> = ["-u", "--user", "-c", "--certificate", "-k", "--sslkey", "-i", "--interface", "-s", "--script",
                                       "--protocol", "--servercert", "--authgroup", "-g", "--usergroup", "--config", "--pid-file", "-C", "--cookie"]
 
+    /// `/etc/openconnect/` holds `--config` files (`option=value` lines) beside whatever a unit
+    /// feeds openconnect on standard input, often a bare password. In a snapshot every line
+    /// that is not a comment and not `option=value` is replaced by its fingerprint (bare flags
+    /// such as `no-dtls` too: the inventory reads only valued options), and secret-named
+    /// values are redacted as everywhere.
+    public func redact(_ text: String, input: CollectorInput, path: String) -> String {
+        guard path.hasPrefix("/etc/openconnect/") else { return SecretRedactor.redact(text, path: path) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), !trimmed.contains("=") else { return String(line) }
+            return SecretRedactor.marker(for: Substring(trimmed))
+        }
+        return SecretRedactor.redact(lines.joined(separator: "\n"), path: path)
+    }
+
     public func collect(from system: SystemView) -> CollectorResult {
         system.collectFiles(["/etc/systemd/system/*.service"]) { path, text in parse(text, path: path, system: system) }
     }

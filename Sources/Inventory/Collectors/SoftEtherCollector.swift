@@ -37,7 +37,9 @@ public struct SoftEtherCollector: Collector {
         let root = Block(name: "", line: 0)
         var stack = [root]
         var pending: Block?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // vpnserver writes the file with a UTF-8 byte order mark before its first comment.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (index, raw) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             let number = index + 1
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
