@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports", dependencies: [
-            "Audit", "Policy", "Geo", "Inventory", "Packets", "CZlib",
+            "Audit", "DataExport", "Policy", "Geo", "Inventory", "Packets", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "Geo", "Inventory", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

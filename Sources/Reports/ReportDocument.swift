@@ -52,8 +52,8 @@ public indirect enum ReportBlock: Sendable {
     case severity(Severity, String)
 }
 
-/// Contributes sections to a report. The standard providers write the summary, map, findings
-/// and appendix; a later assessment (per-circuit data export, say) is one more provider.
+/// Contributes sections to a report. The standard providers write the summary, map, findings,
+/// the per-circuit data-export assessment and the appendix; a later assessment is one more provider.
 public protocol ReportSectionProvider: Sendable {
     func sections(for context: ReportContext) -> [ReportSection]
 }
@@ -97,7 +97,7 @@ extension ReportDocument {
     /// The sections every report has, in order. Insert a provider here to add a section to
     /// every format.
     public static let standardProviders: [any ReportSectionProvider] = [
-        SummarySection(), MapSection(), FindingsSection(), AppendixSection(),
+        SummarySection(), MapSection(), FindingsSection(), DataExportSection(), AppendixSection(),
     ]
 
     public static func build(_ context: ReportContext, providers: [any ReportSectionProvider] = standardProviders) -> ReportDocument {
