@@ -102,8 +102,10 @@ struct DataExportSection: ReportSectionProvider {
         return ReportSection(id: id, title: "\(context.t(.transfer)): \(transfer.dataset)", blocks: [
             .facts(facts),
             .table(header: [context.t(.gap), context.t(.gapDetail)], rows: transfer.gaps.map { [DataExportWords.gap($0.gap, language), $0.detail] }),
-            .table(header: [context.t(.thresholdRow), "", context.t(.condition), context.t(.because)],
-                   rows: transfer.trace.map { [$0.row, context.t($0.matched ? .matched : .notMatched), $0.condition, $0.because] }),
+            .subsection(ReportSection(id: id + "-rows", title: context.t(.rowsTried), blocks: [
+                .table(header: [context.t(.thresholdRow), "", context.t(.condition), context.t(.because)],
+                       rows: transfer.trace.map { [$0.row, context.t($0.matched ? .matched : .notMatched), $0.condition, $0.because] }),
+            ])),
             .subsection(ReportSection(id: id + "-citations", title: context.t(.transferCitations), blocks: [.list(transfer.citations.map(FindingsSection.citation))])),
         ])
     }

@@ -1,4 +1,5 @@
 import Audit
+import DataExport
 import Policy
 
 /// A report as a reader sees it, before any format: titled sections of plain blocks. HTML and
@@ -135,6 +136,13 @@ struct SummarySection: ReportSectionProvider {
             ])))
             blocks.append(.subsection(ReportSection(id: "by-severity", title: context.t(.bySeverity), blocks: [
                 .table(header: [context.t(.severity), "", context.t(.count)], rows: bySeverity),
+            ])))
+        }
+        let gaps = Dictionary(grouping: context.dataExportFindings, by: \.section.gap)
+        if !gaps.isEmpty {
+            blocks.append(.subsection(ReportSection(id: "by-data-export-gap", title: context.t(.byDataExportGap), blocks: [
+                .table(header: [context.t(.gap), "", context.t(.count)],
+                       rows: DataExportGap.allCases.reversed().compactMap { gap in gaps[gap].map { [context.t(gap.reportText), gap.rawValue, String($0.count)] } }),
             ])))
         }
         blocks.append(.subsection(ReportSection(id: "changes", title: context.t(.changes), blocks: changes(context))))

@@ -46,7 +46,12 @@ final class DataExportReportTests: XCTestCase {
         let circuits = result.findings.filter { $0.dataExport != nil }
         XCTAssertGreaterThanOrEqual(circuits.count, 4)
         for language in ReportLanguage.allCases {
-            let html = part(try render(.html, result, language), from: "<section id=\"data-export\"", to: "<section id=\"appendix\"")
+            let page = try render(.html, result, language)
+            let summary = part(page, from: "<section id=\"by-data-export-gap\"", to: "</section>")
+            for gap in Set(circuits.map { $0.dataExport!.gap }) {
+                XCTAssertTrue(summary.contains(escapeHTML(gap.reportText.text(language))), "\(language): the summary counts circuits with \(gap)")
+            }
+            let html = part(page, from: "<section id=\"data-export\"", to: "<section id=\"appendix\"")
             let markdown = part(try render(.md, result, language), from: "<a id=\"data-export\"></a>", to: "<a id=\"appendix\"></a>")
             for label in [ReportText.dataExport, .dataExportIntro, .mechanismRequired, .mechanismOnFile, .gap, .thresholdRow, .transferCitations] {
                 XCTAssertTrue(html.contains(escapeHTML(label.text(language))), "\(language) HTML: \(label)")
