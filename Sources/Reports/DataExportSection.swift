@@ -186,6 +186,7 @@ enum DataExportWords {
         } ?? t(.noneOnFile)
         return "\(transfer.dataset) → \(transfer.recipient) (\(transfer.country)): \(t(.thresholdRow)) \(transfer.row ?? t(.noRowMatched)); "
             + "\(t(.mechanismRequired)) \(mechanism(transfer.mechanismRequired, language)); \(t(.mechanismOnFile)) \(filed); \(t(.gap)) \(gap(transfer.gap, language))"
+            + (transfer.gaps.isEmpty ? "" : ": " + transfer.gaps.map(\.detail).joined(separator: "; "))
     }
 
     /// Who talked to whom: `source → server name or destination:port`.

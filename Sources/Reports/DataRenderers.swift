@@ -6,10 +6,10 @@ import Policy
 
 /// One row per finding, RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote
 /// or line break, quotes doubled. Codes beside labels so a spreadsheet can filter either way.
-/// The circuit's data-export assessment is five more columns on its row (mechanism required,
-/// gap, one line per declared transfer, one line per undeclared-transfer candidate marked as
-/// inferred, citations), empty when nothing concerns the circuit: a row stays one circuit, as
-/// every other format counts them.
+/// The circuit's data-export assessment is seven more columns on its row (mechanism required
+/// and its code, gap and its code, one line per declared transfer, one line per
+/// undeclared-transfer candidate marked as inferred, citations), empty when nothing concerns
+/// the circuit: a row stays one circuit, as every other format counts them.
 enum CSVRenderer {
     static func render(_ context: ReportContext) -> String {
         let language = context.language
