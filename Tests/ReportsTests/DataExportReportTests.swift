@@ -225,11 +225,15 @@ final class DataExportReportTests: XCTestCase {
             source: "10.1.5.6", destination: "10.200.0.80", port: 5432, serverName: nil, bytes: 3_000_000, service: "PostgreSQL", kind: .database,
             matchedBy: "port 5432", destinationPlace: "over circuit from laptop-7.corp", flows: ["traffic.pcap flow 9: TCP 10.1.5.6:51000 -> 10.200.0.80:5432"],
             inference: UndeclaredTransferCandidate.inferenceNote))
+        // An FTPS server inside the organization, found by its port: its name is an inside host's.
+        result.findings[index].dataExport!.candidates.append(UndeclaredTransferCandidate(
+            source: "10.1.5.7", destination: "10.200.0.81", port: 990, serverName: "files-sg01", bytes: 5_000_000, service: "FTP and FTPS",
+            kind: .fileTransfer, matchedBy: "destination port 990", destinationPlace: "over the circuit", flows: [], inference: UndeclaredTransferCandidate.inferenceNote))
         let hidden = try Pseudonymizer(key: Data(repeating: 7, count: 32)).apply(to: result)
         for format in ReportFormat.allCases {
             let text = String(decoding: try Reports.render(format, ReportContext(result: hidden, language: .en, pseudonymized: true)), as: UTF8.self)
-            for secret in ["10.1.5.6", "10.200.0.80", "laptop-7.corp"] { XCTAssertFalse(text.contains(secret), "\(format) shows \(secret)") }
-            XCTAssertTrue(text.contains("ip-"), "\(format): the addresses became tokens")
+            for secret in ["10.1.5.6", "10.200.0.80", "laptop-7.corp", "10.1.5.7", "files-sg01"] { XCTAssertFalse(text.contains(secret), "\(format) shows \(secret)") }
+            XCTAssertTrue(text.contains("ip-") && text.contains("host-"), "\(format): the addresses and names became tokens")
         }
     }
 
