@@ -79,6 +79,7 @@ struct JSONReport: Codable {
         var added: [String]
         var removed: [String]
         var changed: [String]
+        var dataExportChanged: [String]
     }
 
     struct Flag: Codable {
@@ -305,7 +306,8 @@ struct JSONReport: Codable {
             bySeverity: context.severityCounts.map { Count(code: $0.severity.rawValue, label: $0.severity.reportText.text(language), count: $0.count) },
             changes: change.map { change in
                 Changes(previousGeneratedAt: context.previous!.generatedAt, added: change.added.map(\.circuitID),
-                        removed: change.removed.map(\.circuitID), changed: change.changed.map(\.after.circuitID))
+                        removed: change.removed.map(\.circuitID), changed: change.changed.map(\.after.circuitID),
+                        dataExportChanged: change.dataExportChanged.map(\.after.circuitID))
             })
         findings = context.orderedFindings.map { finding in
             let circuit = context.circuit(finding.circuitID)

@@ -164,6 +164,14 @@ struct SummarySection: ReportSectionProvider {
                 }),
             ])))
         }
+        if !change.dataExportChanged.isEmpty {
+            let gap = { (section: CircuitDataExport?) in section.map { DataExportWords.gap($0.gap, context.language) } ?? context.t(.none) }
+            blocks.append(.subsection(ReportSection(id: "changes-data-export", title: context.t(.changedDataExport), blocks: [
+                .list(change.dataExportChanged.map { before, after in
+                    "\(after.circuitID) \(after.circuitName): \(gap(before.dataExport)) → \(gap(after.dataExport))"
+                }),
+            ])))
+        }
         return blocks
     }
 }
@@ -173,6 +181,9 @@ public struct AuditChange: Sendable {
     public var added: [Finding]
     public var removed: [Finding]
     public var changed: [(before: Finding, after: Finding)]
+    /// Circuits in both audits whose data-export gap changed (an assessment that expired, a
+    /// filing that now covers the count), whatever their category did.
+    public var dataExportChanged: [(before: Finding, after: Finding)]
 
     public init(previous: AuditResult, current: AuditResult) {
         let before = Dictionary(previous.findings.map { ($0.circuitID, $0) }, uniquingKeysWith: { first, _ in first })
@@ -183,9 +194,13 @@ public struct AuditChange: Sendable {
             guard let old = before[finding.circuitID], old.category != finding.category || old.severity != finding.severity else { return nil }
             return (old, finding)
         }
+        dataExportChanged = current.findings.compactMap { finding in
+            guard let old = before[finding.circuitID], old.dataExport?.gap != finding.dataExport?.gap else { return nil }
+            return (old, finding)
+        }
     }
 
-    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && dataExportChanged.isEmpty }
 }
 
 struct MapSection: ReportSectionProvider {

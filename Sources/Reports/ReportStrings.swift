@@ -33,7 +33,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case individualsCounted, personalIndividuals, sensitiveIndividuals, speciallySensitiveIndividuals, countedFrom
     case transfer, recipient, purpose, importantData, importantDataSuspected, exemptionGrounds, thresholdRow, noRowMatched, duties
     case mechanismRequired, mechanismOnFile, noneOnFile, documents, dated, validityRule, validUntil, windowOpens, extensionApplied,
-         extensionApproved, coversIndividuals, gap, gapDetail, declaredAt, transferCitations, rowsTried, byDataExportGap
+         extensionApproved, coversIndividuals, gap, gapDetail, declaredAt, transferCitations, rowsTried, byDataExportGap, changedDataExport
     case transfersWithoutCircuit, transfersWithoutCircuitNote, candidatesWithoutCircuit
     case candidates, candidateInference, inferredMark, candidateFlow, service, matchedBy, bytes, leavesVia, flowsSeen
     case dataExportColumnMechanism, dataExportColumnGap, dataExportColumnTransfers, dataExportColumnCandidates, dataExportColumnCitations
@@ -183,6 +183,7 @@ public enum ReportText: String, Sendable, CaseIterable {
         .gapDetail: Bilingual(en: "What shows it", zh: "具体情况"),
         .declaredAt: Bilingual(en: "Declared at", zh: "申报位置"),
         .rowsTried: Bilingual(en: "Threshold rows tried, in order", zh: "依次检验的门槛规则"),
+        .changedDataExport: Bilingual(en: "Circuits whose data-export gap changed", zh: "数据出境差距发生变化的线路"),
         .byDataExportGap: Bilingual(en: "Circuits by data-export gap", zh: "按数据出境差距统计线路"),
         .transferCitations: Bilingual(en: "Citations: the threshold row's, then the gap's", zh: "依据：先列门槛规则的依据，再列差距的依据"),
         .transfersWithoutCircuit: Bilingual(en: "Declared transfers on no audited circuit", zh: "未在已审计线路上发现的已申报数据出境"),

@@ -237,6 +237,28 @@ final class DataExportReportTests: XCTestCase {
         }
     }
 
+    func testChangesSinceTheLastAuditNameCircuitsWhoseDataExportGapChanged() throws {
+        let current = try ReportFixtures.audit()
+        var previous = current
+        let index = try XCTUnwrap(previous.findings.firstIndex { $0.dataExport?.gap == .expiring })
+        previous.findings[index].dataExport!.gap = .none
+        let circuit = current.findings[index].circuitID
+        for language in ReportLanguage.allCases {
+            let context = ReportContext(result: current, previous: previous, language: language)
+            let expected = "\(circuit) \(current.findings[index].circuitName): \(ReportText.gapNone.text(language)) (NONE) → \(ReportText.gapExpiring.text(language)) (EXPIRING)"
+            let markdown = String(decoding: try Reports.render(.md, context), as: UTF8.self)
+            let changes = part(markdown, from: "<a id=\"changes-data-export\"></a>", to: "<a id=\"map\"></a>")
+            XCTAssertTrue(changes.contains(ReportText.changedDataExport.text(language)), "\(language)")
+            XCTAssertTrue(changes.contains(expected), "\(language): \(changes)")
+            XCTAssertEqual(changes.components(separatedBy: "\n- ").count - 1, 1, "only that circuit")
+            let json = try JSONSerialization.jsonObject(with: try Reports.render(.json, context)) as! [String: Any]
+            let summary = (json["summary"] as! [String: Any])["changes"] as! [String: Any]
+            XCTAssertEqual(summary["data_export_changed"] as? [String], [circuit])
+        }
+        XCTAssertFalse(String(decoding: try Reports.render(.md, ReportContext(result: current, previous: current, language: .en)), as: UTF8.self)
+            .contains("changes-data-export"), "no change, no list")
+    }
+
     private func props(_ object: [String: Any]) -> [String: [String]] {
         Dictionary(grouping: (object["props"] as? [[String: Any]]) ?? [], by: { $0["name"] as! String }).mapValues { $0.map { $0["value"] as! String } }
     }
