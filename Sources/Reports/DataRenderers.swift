@@ -517,9 +517,11 @@ enum OSCALRenderer {
         let cleared = candidates.isEmpty && transfers.allSatisfy { $0.severity <= .low }
         let dataFinding: [String: Any] = [
             "uuid": uuid(seed, "data-export-finding", "no-circuit"),
-            "title": "\(ReportText.dataExport.text(language)) — \(ReportText.transfersWithoutCircuit.text(language)) / \(ReportText.candidatesWithoutCircuit.text(language))",
-            "description": (transfers.isEmpty ? "" : ReportText.transfersWithoutCircuitNote.text(language) + "\n")
-                + (candidates.isEmpty ? "" : ReportText.candidateInference.text(language)),
+            "title": "\(ReportText.dataExport.text(language)) — "
+                + [transfers.isEmpty ? nil : ReportText.transfersWithoutCircuit, candidates.isEmpty ? nil : .candidatesWithoutCircuit]
+                    .compactMap { $0?.text(language) }.joined(separator: " / "),
+            "description": [transfers.isEmpty ? nil : ReportText.transfersWithoutCircuitNote, candidates.isEmpty ? nil : .candidateInference]
+                .compactMap { $0?.text(language) }.joined(separator: "\n"),
             "props": [prop("data-export-gap", gap.rawValue)] + (transfers.map(\.severity).max().map { [prop("severity", $0.rawValue)] } ?? []),
             "target": [
                 "type": "objective-id", "target-id": CircuitFlag.dataExport.rawValue, "title": ReportText.dataExport.text(language),
