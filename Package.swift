@@ -8,7 +8,7 @@
 //   Packets ─► Detection ─────────┘
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
 //   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
-//   Audit ─► Reports (+ CZlib): reads findings only; reports, pseudonyms, signed bundles
+//   Audit ─► Reports (+ CZlib): reads findings only (with DataExport's result types); reports, pseudonyms, signed bundles
 // Later issues add Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
