@@ -8,7 +8,7 @@
 //   Packets ─► Detection ─────────┘
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
 //   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
-//   Audit ─► Reports (+ CZlib): reads findings only; reports, pseudonyms, signed bundles
+//   Audit ─► Reports (+ CZlib): reads findings only (with DataExport's result types); reports, pseudonyms, signed bundles
 // Later issues add Store and Daemon.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports", dependencies: [
-            "Audit", "Policy", "Geo", "Inventory", "Packets", "CZlib",
+            "Audit", "DataExport", "Policy", "Geo", "Inventory", "Packets", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Policy", "Geo", "Inventory", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Audit
 @preconcurrency import Crypto
+import DataExport
 import Foundation
 import Geo
 import Packets
@@ -72,6 +73,15 @@ public struct Pseudonymizer: Sendable {
             for item in circuit.configuration {
                 for (name, value) in item.attributes where Self.userKeys.contains(name.lowercased()) && !value.isEmpty { users.insert(value) }
             }
+        }
+        // An undeclared-transfer candidate matched by its port, to an internal address: its TLS
+        // server name names an inside machine. A name the providers list matched is a public
+        // service and stays, as public peers do.
+        let candidates = result.findings.compactMap(\.dataExport).flatMap(\.candidates) + (result.dataExport?.candidatesWithoutCircuit ?? [])
+        for candidate in candidates {
+            guard let name = candidate.serverName, !candidate.matchedBy.contains(name), Self.isHostName(name),
+                  let address = IPAddress(candidate.destination), isInternal(address) || addresses.contains(candidate.destination) else { continue }
+            hosts.insert(name)
         }
         let encoder = JSONEncoder()
         let data: Data

@@ -1,4 +1,5 @@
 import Audit
+import DataExport
 import Policy
 
 /// A report as a reader sees it, before any format: titled sections of plain blocks. HTML and
@@ -52,8 +53,8 @@ public indirect enum ReportBlock: Sendable {
     case severity(Severity, String)
 }
 
-/// Contributes sections to a report. The standard providers write the summary, map, findings
-/// and appendix; a later assessment (per-circuit data export, say) is one more provider.
+/// Contributes sections to a report. The standard providers write the summary, map, findings,
+/// the per-circuit data-export assessment and the appendix; a later assessment is one more provider.
 public protocol ReportSectionProvider: Sendable {
     func sections(for context: ReportContext) -> [ReportSection]
 }
@@ -97,7 +98,7 @@ extension ReportDocument {
     /// The sections every report has, in order. Insert a provider here to add a section to
     /// every format.
     public static let standardProviders: [any ReportSectionProvider] = [
-        SummarySection(), MapSection(), FindingsSection(), AppendixSection(),
+        SummarySection(), MapSection(), FindingsSection(), DataExportSection(), AppendixSection(),
     ]
 
     public static func build(_ context: ReportContext, providers: [any ReportSectionProvider] = standardProviders) -> ReportDocument {
@@ -137,6 +138,13 @@ struct SummarySection: ReportSectionProvider {
                 .table(header: [context.t(.severity), "", context.t(.count)], rows: bySeverity),
             ])))
         }
+        let gaps = Dictionary(grouping: context.dataExportFindings, by: \.section.gap)
+        if !gaps.isEmpty {
+            blocks.append(.subsection(ReportSection(id: "by-data-export-gap", title: context.t(.byDataExportGap), blocks: [
+                .table(header: [context.t(.gap), "", context.t(.count)],
+                       rows: DataExportGap.allCases.reversed().compactMap { gap in gaps[gap].map { [context.t(gap.reportText), gap.rawValue, String($0.count)] } }),
+            ])))
+        }
         blocks.append(.subsection(ReportSection(id: "changes", title: context.t(.changes), blocks: changes(context))))
         return [ReportSection(id: "summary", title: context.t(.summary), blocks: blocks)]
     }
@@ -156,6 +164,14 @@ struct SummarySection: ReportSectionProvider {
                 }),
             ])))
         }
+        if !change.dataExportChanged.isEmpty {
+            let gap = { (section: CircuitDataExport?) in section.map { DataExportWords.gap($0.gap, context.language) } ?? context.t(.none) }
+            blocks.append(.subsection(ReportSection(id: "changes-data-export", title: context.t(.changedDataExport), blocks: [
+                .list(change.dataExportChanged.map { before, after in
+                    "\(after.circuitID) \(after.circuitName): \(gap(before.dataExport)) → \(gap(after.dataExport))"
+                }),
+            ])))
+        }
         return blocks
     }
 }
@@ -165,6 +181,9 @@ public struct AuditChange: Sendable {
     public var added: [Finding]
     public var removed: [Finding]
     public var changed: [(before: Finding, after: Finding)]
+    /// Circuits in both audits whose data-export gap changed (an assessment that expired, a
+    /// filing that now covers the count), whatever their category did.
+    public var dataExportChanged: [(before: Finding, after: Finding)]
 
     public init(previous: AuditResult, current: AuditResult) {
         let before = Dictionary(previous.findings.map { ($0.circuitID, $0) }, uniquingKeysWith: { first, _ in first })
@@ -175,9 +194,13 @@ public struct AuditChange: Sendable {
             guard let old = before[finding.circuitID], old.category != finding.category || old.severity != finding.severity else { return nil }
             return (old, finding)
         }
+        dataExportChanged = current.findings.compactMap { finding in
+            guard let old = before[finding.circuitID], old.dataExport?.gap != finding.dataExport?.gap else { return nil }
+            return (old, finding)
+        }
     }
 
-    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && dataExportChanged.isEmpty }
 }
 
 struct MapSection: ReportSectionProvider {

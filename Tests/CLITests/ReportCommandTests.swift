@@ -48,6 +48,34 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(try file(out + "/reports/report.zh.html").contains("供法务审阅"))
     }
 
+    func testDemoReportShowsEachDataExportMechanismGapAndDocumentInEveryFormatAndLanguage() throws {
+        let (out, findings) = try demo()
+        let sections = findings.compactMap { $0["data_export"] as? [String: Any] }
+        let transfers = sections.flatMap { $0["transfers"] as! [[String: Any]] }
+        let candidates = sections.flatMap { $0["candidates"] as! [[String: Any]] }
+        let mechanisms = Set(transfers.map { $0["mechanism_required"] as! String })
+        XCTAssertEqual(mechanisms, ["EXEMPT", "SCC_OR_CERTIFICATION", "SECURITY_ASSESSMENT"], "the demo exercises each mechanism")
+        let gaps = Set(sections.map { $0["gap"] as! String } + transfers.map { $0["gap"] as! String })
+        XCTAssertTrue(gaps.isSuperset(of: ["NONE", "MISSING", "EXPIRING", "BEYOND_SCOPE", "NEEDS_REVIEW", "UNDECLARED_CANDIDATE"]), "\(gaps)")
+        let onFile = transfers.compactMap { $0["on_file"] as? [String: Any] }
+        XCTAssertEqual(Set(onFile.map { $0["kind"] as! String }), ["security_assessment", "standard_contract", "certification"])
+        XCTAssertFalse(candidates.isEmpty)
+        let words = mechanisms.sorted() + gaps.sorted() + transfers.map { $0["dataset"] as! String } + onFile.map { $0["reference"] as! String }
+            + candidates.map { $0["server_name"] as! String }
+        for language in ["en", "zh"] {
+            let title = language == "en" ? "Cross-border data export, per circuit" : "数据出境评估（按线路）"
+            let inference = language == "en" ? "nferred from flow metadata" : "依据流量元数据"
+            for name in ["report.\(language).html", "report.\(language).md", "findings.\(language).csv", "report.\(language).json",
+                         "assessment-results.\(language).oscal.json"] {
+                let text = try file(out + "/reports/" + name).replacingOccurrences(of: "\\", with: "")
+                for word in words { XCTAssertTrue(text.contains(word), "\(name) lacks \(word)") }
+                XCTAssertTrue(text.contains(inference) || (name.hasSuffix(".json") && text.contains("\"inferred_from_metadata\" : true"))
+                              || text.contains("\"value\" : \"flow-metadata\""), "\(name) marks the candidates as inference")
+                if name.hasPrefix("report."), !name.hasSuffix(".json") { XCTAssertTrue(text.contains(title), "\(name) has the data-export section") }
+            }
+        }
+    }
+
     func testReportOfAnEmptyAuditWritesEveryFormatAndTheyValidate() throws {
         let audit = try emptyAudit()
         let out = temporaryDirectory()
@@ -95,6 +123,11 @@ final class ReportCommandTests: XCTestCase {
             XCTAssertEqual(dom.components(separatedBy: "class=\"section page finding\"").count - 1, findings.count, "one section per finding")
             for finding in findings { XCTAssertTrue(dom.contains("id=\"finding-\(finding["circuit_id"] as! String)\"")) }
             XCTAssertTrue(dom.contains(language == "zh" ? "跨境线路审计报告" : "Cross-border circuit audit"))
+            XCTAssertTrue(dom.contains("<section id=\"data-export\"") && dom.contains(language == "zh" ? "数据出境评估（按线路）" : "Cross-border data export, per circuit"),
+                          "\(language): the data-export section is rendered")
+            for finding in findings where finding["data_export"] != nil {
+                XCTAssertTrue(dom.contains("id=\"data-export-\(finding["circuit_id"] as! String)\""), "\(language): data export of \(finding["circuit_id"]!)")
+            }
             let shot = try screenshot(chromium, page)
             XCTAssertEqual(Array(shot.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG")
             XCTAssertGreaterThan(shot.count, blankShot.count * 10, "\(language): the screenshot is not blank (\(shot.count) bytes against \(blankShot.count) for an empty page)")
@@ -123,6 +156,12 @@ final class ReportCommandTests: XCTestCase {
             XCTAssertTrue(text.contains("203.0.113.7"), "\(name): the Frankfurt peer is public and stays visible")
             XCTAssertEqual(text, try file(second + "/" + name), "\(name): the same key gives the same tokens")
         }
+        // The data-export section's candidate (10.1.5.6 in the input) is shown by its token.
+        XCTAssertTrue(input.contains("\"source\" : \"10.1.5.6\""), "the demo's candidate comes from 10.1.5.6")
+        let markdown = try file(first + "/report.en.md")
+        let section = try XCTUnwrap(markdown.range(of: "<a id=\"data-export\"></a>")).upperBound
+        XCTAssertTrue(markdown[section...].contains("→ example-trading-archive.s3"), "the candidate is in the data-export section")
+        XCTAssertNotNil(markdown[section...].range(of: "ip-[0-9a-f]{12} → example-trading-archive", options: .regularExpression), "its source is a token")
         try validateOSCAL(first + "/assessment-results.en.oscal.json")
         try validate(first + "/report.zh.json", against: "schemas/report.schema.json")
     }

@@ -34,7 +34,7 @@ final class EvidenceBundleTests: XCTestCase {
                          "reports/assessment-results.zh.oscal.json", "reports/findings.en.csv", "reports/report.zh.md", "reports/report.en.json"] {
             XCTAssertTrue(paths.contains(expected), expected)
         }
-        XCTAssertEqual(verification.manifest?.policies.map(\.file), ["circular32.yaml", "operators.yaml", "providers.yaml", "organization.yaml"])
+        XCTAssertEqual(verification.manifest?.policies.map(\.file), ["circular32.yaml", "operators.yaml", "providers.yaml", "data-export.yaml", "organization.yaml"])
     }
 
     func testChangingOneByteOfAnyFileNamesThatFile() throws {

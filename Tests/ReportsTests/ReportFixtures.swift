@@ -11,10 +11,12 @@ import TestSupport
 enum ReportFixtures {
     static let example = Corpus.packageRoot.appendingPathComponent("examples/gateway")
 
-    static func audit(root: String? = nil) throws -> AuditResult {
+    /// `declaringTransfers: false` audits as if the organization file declared no data transfer.
+    static func audit(root: String? = nil, declaringTransfers: Bool = true) throws -> AuditResult {
         let policies = try PolicySet.load(directory: Corpus.packageRoot.appendingPathComponent("policies"))
         let organizationPath = example.appendingPathComponent("organization.yaml").path
-        let organization = try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: organizationPath))
+        var organization = try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: organizationPath))
+        if !declaringTransfers { organization.transfers = [] }
         let locator = GeoLocator(declared: organization.sites.flatMap { site in
             site.ranges.map { GeoLocator.DeclaredRange(range: AddressRange($0)!, site: site.name, country: site.country, source: site.definedAt) }
         })
@@ -26,11 +28,12 @@ enum ReportFixtures {
                  toolVersion: "test", now: Date(timeIntervalSince1970: 1_795_000_000))
     }
 
-    /// An audit of an empty configuration tree: no circuit, no finding.
-    static func emptyAudit() throws -> AuditResult {
+    /// An audit of an empty configuration tree: no circuit, no finding; by default no declared
+    /// transfer either, else the example's transfers, each on no circuit.
+    static func emptyAudit(declaringTransfers: Bool = false) throws -> AuditResult {
         let empty = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        return try audit(root: empty)
+        return try audit(root: empty, declaringTransfers: declaringTransfers)
     }
 
     static func temporaryDirectory() -> String {

@@ -105,15 +105,15 @@ final class ReportRenderingTests: XCTestCase {
     }
 
     func testANewSectionProviderAppearsInEveryDocumentFormat() throws {
-        struct DataExportSection: ReportSectionProvider {
+        struct ReviewNotesSection: ReportSectionProvider {
             func sections(for context: ReportContext) -> [ReportSection] {
-                [ReportSection(id: "data-export", title: "Data export assessment", blocks: [.paragraph("per-circuit assessment here")])]
+                [ReportSection(id: "review-notes", title: "Review notes", blocks: [.paragraph("notes from counsel here")])]
             }
         }
         let context = ReportContext(result: try ReportFixtures.audit(), language: .en)
-        let providers = ReportDocument.standardProviders + [DataExportSection()]
+        let providers = ReportDocument.standardProviders + [ReviewNotesSection()]
         for format in [ReportFormat.html, .md] {
-            XCTAssertTrue(String(decoding: try Reports.render(format, context, providers: providers), as: UTF8.self).contains("per-circuit assessment here"))
+            XCTAssertTrue(String(decoding: try Reports.render(format, context, providers: providers), as: UTF8.self).contains("notes from counsel here"))
         }
     }
 
