@@ -19,9 +19,16 @@ struct CommandRunner {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw XCTSkip("build the executable first (swift build) or set CIRCUIT_AUDIT_BIN")
         }
+        return try execute(binary, arguments)
+    }
+
+    /// Runs any program (a path, or a name looked up on PATH) and waits for it, with `environment`
+    /// added to this process's own.
+    static func execute(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+        process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
