@@ -74,7 +74,7 @@ let package = Package(
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Packets"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Packets", "AuditPipeline", "Audit", "Policy"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),

@@ -141,6 +141,14 @@ public struct AlertDispatcher: Sendable {
         }
     }
 
+    /// One session for the daemon's life: no cookies or cache, no proxy from the environment.
+    /// (Invalidating a session per alert hangs in FoundationNetworking on Linux.)
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.connectionProxyDictionary = [:]
+        return URLSession(configuration: configuration)
+    }()
+
     /// POSTs `body` as JSON; retries network errors and 5xx/429 answers with exponential
     /// backoff (backoff, 2×backoff, 4×backoff...).
     static func post(_ body: Data, to target: DaemonConfiguration.HTTPTarget, logger: Logger) async throws(AlertError) {
@@ -149,11 +157,7 @@ public struct AlertDispatcher: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("circuit-audit", forHTTPHeaderField: "User-Agent")
         for (name, value) in target.headers { request.setValue(value, forHTTPHeaderField: name) }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = target.timeout
-        configuration.connectionProxyDictionary = [:]
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        let session = Self.session
         var reason = ""
         let attempts = target.retries + 1
         for attempt in 1...attempts {

@@ -38,6 +38,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
     private var loaded: Loaded
     private var status: DaemonStatus
     private var abandonRun = false
+    private var runInProgress = false
 
     /// Loads and checks the configuration, policies and organization file; throws on the first
     /// error (a `PolicyError` naming file, line and key).
@@ -170,7 +171,10 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             policyDirectory: configuration.policies, ruleOverrides: configuration.rules, organizationPath: configuration.organization,
             rootPath: configuration.root, captureFiles: configuration.captureFiles, liveWindows: windows,
             geoDatabases: configuration.geoDatabases, asOf: .today, toolVersion: toolVersion)
-        lock.withLock { abandonRun = false }
+        lock.withLock {
+            abandonRun = false
+            runInProgress = true
+        }
         let handles = self.handles
         let rules = current.rules
         let outcome = await withGracefulShutdownHandler {
@@ -179,8 +183,15 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             }
         } onGracefulShutdown: {
             self.lock.withLock { self.abandonRun = true }
-            handles.stopAll()
+            // A window may be just about to start as the signal comes: stop until the run returns.
+            Thread.detachNewThread {
+                repeat {
+                    handles.stopAll()
+                    usleep(50_000)
+                } while self.lock.withLock({ self.runInProgress })
+            }
         }
+        lock.withLock { runInProgress = false }
         if lock.withLock({ abandonRun }) {
             logger.notice("shutdown requested before the run was written: run abandoned, nothing recorded")
             updateStatus { $0.runsAbandoned += 1 }

@@ -11,6 +11,7 @@ final class CaptureHandles: @unchecked Sendable {
     private var handles: [String: PacketSource] = [:]
     private var problems: [String: String] = [:]
     private var filter: String?
+    private var stopping = false
 
     /// Opens every interface it can; returns the problems by interface.
     @discardableResult
@@ -35,6 +36,7 @@ final class CaptureHandles: @unchecked Sendable {
     /// first, so a window holds only what arrived during it.
     func source(for window: AuditRequest.LiveWindow) throws -> PacketSource {
         try lock.withLock {
+            if stopping { throw CaptureError.cannotOpen(source: window.interface, reason: "the daemon is stopping") }
             guard let handle = handles[window.interface] else {
                 throw CaptureError.cannotOpen(source: window.interface, reason: problems[window.interface] ?? "not open")
             }
@@ -49,9 +51,12 @@ final class CaptureHandles: @unchecked Sendable {
         lock.withLock { for name in interfaces { handles[name] = nil } }
     }
 
-    /// Ends every capture window in progress (graceful shutdown).
+    /// Ends every capture window in progress and refuses new ones (graceful shutdown).
     func stopAll() {
-        lock.withLock { for handle in handles.values { handle.stop() } }
+        lock.withLock {
+            stopping = true
+            for handle in handles.values { handle.stop() }
+        }
     }
 
     /// Each interface's state for the status file: "open", or why not.

@@ -55,7 +55,10 @@ struct DaemonCommand: ParsableCommand {
             StandardError.write("circuit-audit: cannot start: \(error)")
             throw ExitStatus.cannotCreate
         }
-        let group = ServiceGroup(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // The daemon returns by itself only after --runs: that is a clean stop, not a failure.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task {
