@@ -87,8 +87,8 @@ public struct AuditOutcome: Sendable {
 /// Runs one audit end to end: locate addresses, collect the inventory, analyse traffic, apply
 /// the rules. Writing the results is left to the caller (`findings.json`, reports, history).
 public enum AuditPipeline {
-    /// Live capture sources already open (by the daemon, before it dropped privileges), by
-    /// interface name; interfaces not in it are opened here.
+    /// Supplies the packet source for a live window: the daemon hands out handles it opened
+    /// before dropping privileges. Without it the pipeline opens the interface itself.
     public typealias OpenLiveSource = @Sendable (AuditRequest.LiveWindow) throws -> PacketSource
 
     public static func run(_ request: AuditRequest, rules: AuditRules? = nil, openLive: OpenLiveSource? = nil, now: Date = Date()) throws -> AuditOutcome {
