@@ -54,7 +54,7 @@ let package = Package(
         // The audit run end to end (policies, inventory, traffic, Auditor): shared by `audit` and the daemon.
         .target(name: "AuditPipeline", dependencies: ["Audit", "Capture", "Geo", "Inventory", "Policy", "Traffic", "Detection"]),
         // Audit runs kept in SQLite (GRDB, WAL) and the differences between two of them.
-        .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CPrivileges"),
         .target(name: "Daemon", dependencies: [
             "AuditPipeline", "History", "Audit", "Policy", "Capture", "CPrivileges",

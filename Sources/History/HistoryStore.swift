@@ -1,4 +1,5 @@
 import Audit
+import Crypto
 import Foundation
 import GRDB
 import Policy
@@ -124,6 +125,12 @@ public final class HistoryStore: Sendable {
                     warnings TEXT NOT NULL
                 );
                 CREATE INDEX runs_by_start ON runs(started_at);
+                -- Circuit and finding JSON, stored once by content: a stable gateway audited every
+                -- few minutes repeats them run after run.
+                CREATE TABLE documents (
+                    sha256 TEXT PRIMARY KEY,
+                    body TEXT NOT NULL
+                ) WITHOUT ROWID;
                 CREATE TABLE circuits (
                     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                     circuit_id TEXT NOT NULL,
@@ -137,8 +144,8 @@ public final class HistoryStore: Sendable {
                     severity_rank INTEGER NOT NULL,
                     flags TEXT NOT NULL,
                     waived INTEGER NOT NULL,
-                    circuit TEXT NOT NULL,
-                    finding TEXT NOT NULL,
+                    circuit TEXT NOT NULL REFERENCES documents(sha256),
+                    finding TEXT NOT NULL REFERENCES documents(sha256),
                     PRIMARY KEY (run_id, circuit_id)
                 ) WITHOUT ROWID;
                 -- "When did this circuit appear, and how has it been classified since?"
@@ -198,7 +205,8 @@ public final class HistoryStore: Sendable {
                             runID, finding.circuitID, finding.circuitName, circuit?.technology ?? "", circuit?.origin.rawValue ?? "",
                             circuit?.remoteAddress, circuit?.remoteLocation?.country, finding.category.rawValue, finding.severity.rawValue,
                             finding.severity.rank, finding.flags.map(\.flag.rawValue).sorted().joined(separator: ","), waived,
-                            try circuit.map { try Self.text(encoder.encode($0)) } ?? "{}", try Self.text(encoder.encode(finding)),
+                            try Self.store(circuit.map { try encoder.encode($0) } ?? Data("{}".utf8), in: db),
+                            try Self.store(encoder.encode(finding), in: db),
                         ])
                     var rows: [(rule: String, kind: String, code: String, severity: Severity)] = [(finding.rule, "category", finding.category.rawValue, finding.severity)]
                     rows += finding.flags.map { ($0.rule, "flag", $0.flag.rawValue, $0.severity) }
@@ -283,7 +291,9 @@ public final class HistoryStore: Sendable {
     public func storedFindings(run id: Int64) throws(HistoryError) -> [Finding] {
         _ = try run(id)
         do {
-            let texts = try pool.read { db in try String.fetchAll(db, sql: "SELECT finding FROM circuits WHERE run_id = ? ORDER BY circuit_id", arguments: [id]) }
+            let texts = try pool.read { db in try String.fetchAll(db, sql: """
+                SELECT d.body FROM circuits c JOIN documents d ON d.sha256 = c.finding WHERE c.run_id = ? ORDER BY c.circuit_id
+                """, arguments: [id]) }
             let decoder = JSONDecoder()
             return try texts.map { try decoder.decode(Finding.self, from: Data($0.utf8)) }
         } catch let error as HistoryError {
@@ -320,6 +330,13 @@ public final class HistoryStore: Sendable {
     }
 
     static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+
+    /// Stores a JSON document once, by its SHA-256; returns the hash that refers to it.
+    static func store(_ data: Data, in db: Database) throws -> String {
+        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        try db.execute(sql: "INSERT OR IGNORE INTO documents (sha256, body) VALUES (?, ?)", arguments: [hash, text(data)])
+        return hash
+    }
 
     /// RFC 3339 UTC with milliseconds.
     public static func timestamp(_ date: Date) -> String {

@@ -35,6 +35,19 @@ final class HistoryStoreTests: XCTestCase {
         XCTAssertEqual(journal, "wal")
     }
 
+    func testRepeatedCircuitsAndFindingsAreStoredOnce() throws {
+        let path = temporaryPath()
+        let store = try HistoryStore(path: path)
+        let result = try DemoAudit.result()
+        try store.record(result, startedAt: Date(), finishedAt: Date(), trigger: "test")
+        let documents = { try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM documents") ?? 0 } }
+        let once = try documents()
+        XCTAssertEqual(once, result.findings.count * 2, "one circuit and one finding document per circuit")
+        for _ in 0..<3 { try store.record(result, startedAt: Date(), finishedAt: Date(), trigger: "test") }
+        XCTAssertEqual(try documents(), once, "identical runs share their documents")
+        XCTAssertEqual(try store.storedFindings(run: 4), result.findings.sorted { $0.circuitID < $1.circuitID })
+    }
+
     func testQueriesUsersAskAreServedByIndexes() throws {
         let path = temporaryPath()
         _ = try HistoryStore(path: path)
