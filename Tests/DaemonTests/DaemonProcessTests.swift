@@ -154,6 +154,32 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertTrue(history.stderr.contains("no history yet"), history.stderr)
     }
 
+    func testDirectoryTurnedReadOnlyBetweenRunsIsReportedAndTheDaemonGoesOn() throws {
+        try requireRoot()
+        let daemon = try DaemonHarness()
+        let mount = daemon.directory + "/rw"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        guard shell("/bin/mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount) == 0 else { throw XCTSkip("cannot mount a tmpfs here") }
+        defer { _ = shell("/bin/umount", "-l", mount) }
+        try daemon.writeConfig(interval: 0.3, output: mount)
+        try daemon.start()
+        let first = Date().addingTimeInterval(30)
+        while ((try? HistoryStore(path: mount + "/history.sqlite", create: false).runs().count) ?? 0) < 1 && Date() < first { usleep(50_000) }
+        XCTAssertEqual(shell("/bin/mount", "-o", "remount,ro", mount), 0)
+        let deadline = Date().addingTimeInterval(20)
+        while !daemon.stderr.contains("run not recorded") && Date() < deadline { usleep(50_000) }
+        XCTAssertTrue(daemon.stderr.contains("run not recorded: \(mount)/history.sqlite: cannot write the history database"), daemon.stderr)
+        XCTAssertTrue(daemon.process?.isRunning == true, "the daemon goes on")
+        XCTAssertEqual(shell("/bin/mount", "-o", "remount,rw", mount), 0)
+        let recorded = try HistoryStore(path: mount + "/history.sqlite").runs().count
+        let later = Date().addingTimeInterval(20)
+        while (try HistoryStore(path: mount + "/history.sqlite").runs().count) <= recorded && Date() < later { usleep(50_000) }
+        XCTAssertGreaterThan(try HistoryStore(path: mount + "/history.sqlite").runs().count, recorded, "writable again: runs are recorded again")
+        daemon.signal(SIGTERM)
+        XCTAssertEqual(daemon.wait(), 0)
+        XCTAssertEqual(try HistoryStore(path: mount + "/history.sqlite").integrityCheck(), ["ok"])
+    }
+
     func testAlertsFromAScheduledRunReachAnHTTPServerAndACommand() throws {
         let server = try LoopbackServer(failFirst: 1)
         defer { server.stop() }
