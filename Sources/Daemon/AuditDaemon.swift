@@ -300,7 +300,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
         do {
             try snapshot.write(to: path)
         } catch {
-            logger.error("cannot write the status file \(path): \(error)")
+            logger.error("\(error)")
         }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the daemon is doing and how its runs went, rewritten (atomically, 0600) at every change
 /// so monitoring can read one small file instead of parsing logs.
@@ -48,21 +51,36 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
     }
 
     /// Writes beside and renames, so a reader never sees half a file.
-    public func write(to path: String) throws {
+    public func write(to path: String) throws(StatusFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
+        guard let data = try? encoder.encode(self) else { throw StatusFileError(path: path, reason: "cannot encode the status") }
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StatusFileError(path: path, reason: String(cString: strerror(errno))) }
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let writeError = errno
+        close(descriptor)
+        guard written == data.count else {
+            unlink(temporary)
+            throw StatusFileError(path: path, reason: written < 0 ? String(cString: strerror(writeError)) : "short write (is the disk full?)")
         }
         if rename(temporary, path) != 0 {
+            let renameError = errno
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            throw StatusFileError(path: path, reason: String(cString: strerror(renameError)))
         }
     }
 
     public static func read(from path: String) throws -> DaemonStatus {
         try JSONDecoder().decode(DaemonStatus.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
+}
+
+/// The status file could not be written; the daemon logs it and goes on.
+public struct StatusFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(path): cannot write the status file: \(reason)" }
 }
