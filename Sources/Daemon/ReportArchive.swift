@@ -1,0 +1,111 @@
+import Audit
+import Foundation
+
+/// A report the daemon writes for every run. Reports only read the audit's result.
+public struct ReportFormat: Sendable {
+    public var name: String
+    /// Writes the report into `directory` (which exists, 0700) and returns the files written.
+    public var write: @Sendable (_ result: AuditResult, _ directory: String) throws -> [String]
+
+    public init(name: String, write: @escaping @Sendable (AuditResult, String) throws -> [String]) {
+        self.name = name
+        self.write = write
+    }
+}
+
+/// The report formats a configuration may name in `output.formats`.
+///
+/// Hook for further formats (HTML, Markdown, OSCAL...): add one `ReportFormat` to `all`; the
+/// daemon then writes it into each run's directory when the configuration lists its name.
+public enum ReportFormats {
+    public static let all: [ReportFormat] = [
+        ReportFormat(name: "json") { result, directory in [try result.write(to: directory)] },
+    ]
+
+    public static func named(_ name: String) -> ReportFormat? { all.first { $0.name == name } }
+}
+
+/// Why a run's reports could not be written.
+public enum ReportError: Error, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    case diskFull(path: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): "\(path): cannot write the run's reports: \(reason)"
+        case .diskFull(let path): "\(path): the disk is full: the run's reports were not written (earlier reports are intact)"
+        }
+    }
+}
+
+/// Each run's reports in a directory of their own (`run-000042-20261124T091500Z/`), the last
+/// `keep` kept. A run's directory is written under a temporary name and renamed into place,
+/// so a reader (or a crash) never meets a half-written one.
+public struct ReportArchive: Sendable {
+    public var directory: String
+    public var keep: Int
+    public var formats: [ReportFormat]
+
+    public init(directory: String, keep: Int, formats: [ReportFormat]) {
+        self.directory = directory
+        self.keep = keep
+        self.formats = formats
+    }
+
+    static let prefix = "run-"
+
+    /// Writes the run's reports and prunes the oldest beyond `keep`; returns the run's directory.
+    public func write(_ result: AuditResult, run: Int64, at date: Date) throws(ReportError) -> String {
+        let manager = FileManager.default
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let name = Self.prefix + String(format: "%06lld", run) + "-" + formatter.string(from: date)
+        let final = directory + "/" + name
+        let partial = directory + "/.partial-" + name
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try? manager.removeItem(atPath: partial)
+            try manager.createDirectory(atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            for format in formats { _ = try format.write(result, partial) }
+            if rename(partial, final) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? manager.removeItem(atPath: partial)
+            throw Self.classify(error, path: final)
+        }
+        prune()
+        return final
+    }
+
+    /// Removes run directories beyond the newest `keep`, and partial ones a crash left.
+    public func prune() {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return }
+        let runs = names.filter { $0.hasPrefix(Self.prefix) }.sorted()
+        for name in runs.dropLast(keep) { try? manager.removeItem(atPath: directory + "/" + name) }
+        for name in names where name.hasPrefix(".partial-") { try? manager.removeItem(atPath: directory + "/" + name) }
+    }
+
+    /// The run directories kept, oldest first.
+    public func runs() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(Self.prefix) }.sorted()
+    }
+
+    static func classify(_ error: Error, path: String) -> ReportError {
+        let nsError = error as NSError
+        let posix = (nsError.domain == NSPOSIXErrorDomain ? nsError.code : (nsError.userInfo[NSUnderlyingErrorKey] as? NSError)?.code) ?? 0
+        if posix == Int(ENOSPC) || nsError.code == CocoaError.fileWriteOutOfSpace.rawValue || diskIsFull(path) { return .diskFull(path: path) }
+        if posix != 0 { return .cannotWrite(path: path, reason: String(cString: strerror(Int32(posix)))) }
+        if access((path as NSString).deletingLastPathComponent, W_OK) != 0 { return .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        return .cannotWrite(path: path, reason: nsError.localizedDescription)
+    }
+
+    static func diskIsFull(_ path: String) -> Bool {
+        var info = statvfs()
+        var directory = (path as NSString).deletingLastPathComponent
+        while !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) { directory = (directory as NSString).deletingLastPathComponent }
+        guard statvfs(directory.isEmpty ? "/" : directory, &info) == 0 else { return false }
+        return info.f_bavail < 2
+    }
+}
