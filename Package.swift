@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CPrivileges"),
         .target(name: "Daemon", dependencies: [
-            "AuditPipeline", "History", "Audit", "Policy", "Capture", "CPrivileges",
+            "AuditPipeline", "History", "Audit", "Reports", "Policy", "Capture", "CPrivileges",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

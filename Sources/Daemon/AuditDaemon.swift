@@ -217,7 +217,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             let finished = Date()
             let runID = try store.record(audit.result, startedAt: started, finishedAt: finished, trigger: "schedule")
             let archive = ReportArchive(directory: configuration.reportDirectory, keep: configuration.keepReports,
-                                        formats: configuration.reportFormats.compactMap(ReportFormats.named))
+                                        formats: configuration.reportFormats, languages: configuration.reportLanguages)
             let reports = try archive.write(audit.result, run: runID, at: started)
             let alerts = Alert.raised(by: audit.result.findings, run: runID, previous: previousCircuits, previousRun: previous?.id,
                                       minSeverity: configuration.alerts.minSeverity)

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Policy
 import Yams
 
@@ -57,7 +58,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     // Where results go.
     public var reportDirectory: String
     public var keepReports: Int
-    public var reportFormats: [String]
+    /// Reports written beside `findings.json` in each run's directory, in each language.
+    public var reportFormats: [ReportFormat]
+    public var reportLanguages: [ReportLanguage]
     public var database: String
     public var statusFile: String
     public var alerts: Alerts
@@ -143,12 +146,23 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let duration = try number(capture?["duration"], "capture.duration", default: 60, minimum: 0.1)
 
         // output
-        let output = try reader.mapping(top["output"]!, "output", allowed: ["directory", "keep", "formats", "database", "status"], required: ["directory"])
+        let output = try reader.mapping(top["output"]!, "output", allowed: ["directory", "keep", "formats", "languages", "database", "status"],
+                                        required: ["directory"])
         let directory = try path(output["directory"], "output.directory")!
-        let formats = output["formats"] == nil ? ["json"] : try reader.strings(output["formats"], "output.formats")
-        for (index, format) in formats.enumerated() where ReportFormats.named(format) == nil {
-            throw reader.error(output["formats"]?.sequence?[index], "output.formats[\(index)]",
-                               "unknown report format '\(format)' (available: \(ReportFormats.all.map(\.name).joined(separator: ", ")))")
+        let formats = try reader.strings(output["formats"], "output.formats").enumerated().map { index, name in
+            guard let format = ReportFormat(rawValue: name) else {
+                throw reader.error(output["formats"]?.sequence?[index], "output.formats[\(index)]",
+                                   "unknown report format '\(name)' (available: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")); findings.json is always written)")
+            }
+            return format
+        }
+        let languageNames = output["languages"] == nil ? ["en"] : try reader.strings(output["languages"], "output.languages")
+        let languages = try languageNames.enumerated().map { index, name in
+            guard let language = ReportLanguage(rawValue: name) else {
+                throw reader.error(output["languages"]?.sequence?[index], "output.languages[\(index)]",
+                                   "unknown language '\(name)' (available: \(ReportLanguage.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return language
         }
 
         // alerts
@@ -199,7 +213,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             organization: try path(audit?["organization"], "audit.organization"), root: try path(audit?["root"], "audit.root"),
             geoDatabases: geo, captureFiles: captures, interfaces: interfaces, captureDuration: duration,
             captureFilter: try reader.optionalString(capture?["filter"], "capture.filter"),
-            reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats,
+            reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats, reportLanguages: languages,
             database: try path(output["database"], "output.database") ?? directory + "/history.sqlite",
             statusFile: try path(output["status"], "output.status") ?? directory + "/status.json",
             alerts: Alerts(minSeverity: minSeverity, log: try reader.bool(alertsNode?["log"], "alerts.log", default: true), command: command,

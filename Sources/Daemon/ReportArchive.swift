@@ -1,32 +1,9 @@
 import Audit
 import Foundation
-
-/// A report the daemon writes for every run. Reports only read the audit's result.
-public struct ReportFormat: Sendable {
-    public var name: String
-    /// Writes the report into `directory` (which exists, 0700) and returns the files written.
-    public var write: @Sendable (_ result: AuditResult, _ directory: String) throws -> [String]
-
-    public init(name: String, write: @escaping @Sendable (AuditResult, String) throws -> [String]) {
-        self.name = name
-        self.write = write
-    }
-}
-
-/// The report formats a configuration may name in `output.formats`.
-///
-/// Hook for further formats (HTML, Markdown, OSCAL...): add one `ReportFormat` to `all`; the
-/// daemon then writes it into each run's directory when the configuration lists its name.
-public enum ReportFormats {
-    public static let all: [ReportFormat] = [
-        ReportFormat(name: "json") { result, directory in [try result.write(to: directory)] },
-    ]
-
-    public static func named(_ name: String) -> ReportFormat? { all.first { $0.name == name } }
-}
+import Reports
 
 /// Why a run's reports could not be written.
-public enum ReportError: Error, CustomStringConvertible {
+public enum ReportArchiveError: Error, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case diskFull(path: String)
 
@@ -39,23 +16,27 @@ public enum ReportError: Error, CustomStringConvertible {
 }
 
 /// Each run's reports in a directory of their own (`run-000042-20261124T091500Z/`), the last
-/// `keep` kept. A run's directory is written under a temporary name and renamed into place,
-/// so a reader (or a crash) never meets a half-written one.
+/// `keep` kept: always `findings.json`, then the configured report formats in each language,
+/// written by the `Reports` target exactly as `circuit-audit report` writes them. A run's
+/// directory is written under a temporary name and renamed into place, so a reader (or a
+/// crash) never meets a half-written one.
 public struct ReportArchive: Sendable {
     public var directory: String
     public var keep: Int
     public var formats: [ReportFormat]
+    public var languages: [ReportLanguage]
 
-    public init(directory: String, keep: Int, formats: [ReportFormat]) {
+    public init(directory: String, keep: Int, formats: [ReportFormat], languages: [ReportLanguage] = [.en]) {
         self.directory = directory
         self.keep = keep
         self.formats = formats
+        self.languages = languages
     }
 
     static let prefix = "run-"
 
     /// Writes the run's reports and prunes the oldest beyond `keep`; returns the run's directory.
-    public func write(_ result: AuditResult, run: Int64, at date: Date) throws(ReportError) -> String {
+    public func write(_ result: AuditResult, run: Int64, at date: Date) throws(ReportArchiveError) -> String {
         let manager = FileManager.default
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -68,7 +49,8 @@ public struct ReportArchive: Sendable {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try? manager.removeItem(atPath: partial)
             try manager.createDirectory(atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-            for format in formats { _ = try format.write(result, partial) }
+            _ = try result.write(to: partial)
+            if !formats.isEmpty { _ = try Reports.write(formats, languages: languages, result: result, to: partial + "/") }
             if rename(partial, final) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? manager.removeItem(atPath: partial)
@@ -92,7 +74,7 @@ public struct ReportArchive: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(Self.prefix) }.sorted()
     }
 
-    static func classify(_ error: Error, path: String) -> ReportError {
+    static func classify(_ error: Error, path: String) -> ReportArchiveError {
         let nsError = error as NSError
         let posix = (nsError.domain == NSPOSIXErrorDomain ? nsError.code : (nsError.userInfo[NSUnderlyingErrorKey] as? NSError)?.code) ?? 0
         if posix == Int(ENOSPC) || nsError.code == CocoaError.fileWriteOutOfSpace.rawValue || diskIsFull(path) { return .diskFull(path: path) }

@@ -1,6 +1,7 @@
 @testable import Daemon
 import Foundation
 import Policy
+import Reports
 import XCTest
 
 /// The daemon's YAML: defaults, relative paths, and errors that name file, line and key.
@@ -32,7 +33,8 @@ final class DaemonConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.statusFile, "/etc/circuit-audit/state/status.json")
         XCTAssertEqual(configuration.organization, "/etc/circuit-audit/org.yaml")
         XCTAssertEqual(configuration.policies, policies)
-        XCTAssertEqual(configuration.reportFormats, ["json"])
+        XCTAssertEqual(configuration.reportFormats, [], "findings.json alone unless reports are asked for")
+        XCTAssertEqual(configuration.reportLanguages, [.en])
         XCTAssertEqual(configuration.keepReports, 30)
         XCTAssertEqual(configuration.alerts.minSeverity, .high)
         XCTAssertNil(configuration.alerts.http)
@@ -86,6 +88,7 @@ final class DaemonConfigurationTests: XCTestCase {
         XCTAssertTrue(error("schedule: {interval: -1}\noutput: {directory: /x}").contains("schedule.interval: must be at least"))
         XCTAssertTrue(error("schedule: {interval: 60}").contains("output: missing"))
         XCTAssertTrue(error("schedule: {interval: 60}\noutput: {directory: /x, formats: [pdf]}").contains("unknown report format 'pdf'"))
+        XCTAssertTrue(error("schedule: {interval: 60}\noutput: {directory: /x, languages: [fr]}").contains("output.languages[0]: unknown language 'fr'"))
         XCTAssertTrue(error("schedule: {interval: 60}\noutput: {directory: /x}\nalerts: {min_severity: urgent}").contains("alerts.min_severity: must be one of"))
         XCTAssertTrue(error("schedule: {interval: 60}\noutput: {directory: /x}\nalerts: {http: {url: \"ftp://x\"}}").contains("alerts.http.url"))
         XCTAssertTrue(error("schedule: {interval: 60}\noutput: {directory: /x}\nalerts: {command: notify}").contains("absolute path"))
