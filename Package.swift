@@ -9,7 +9,7 @@
 //   Inventory (+ swift-crypto for fingerprints) ───────────────┘
 //   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
 //   Audit ─► Reports (+ CZlib): reads findings only (with DataExport's result types); reports, pseudonyms, signed bundles
-// Later issues add Store and Daemon.
+// AuditPipeline runs an audit end to end; History keeps runs in SQLite; Daemon schedules them.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
 import PackageDescription
@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,15 +60,30 @@ let package = Package(
             "Audit", "DataExport", "Policy", "Geo", "Inventory", "Packets", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The audit run end to end (policies, inventory, traffic, Auditor): shared by `audit` and the daemon.
+        .target(name: "AuditPipeline", dependencies: ["Audit", "Capture", "Geo", "Inventory", "Policy", "Traffic", "Detection"]),
+        // Audit runs kept in SQLite (GRDB, WAL) and the differences between two of them.
+        .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CPrivileges"),
+        .target(name: "Daemon", dependencies: [
+            "AuditPipeline", "History", "Audit", "Reports", "Policy", "Capture", "CPrivileges",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(
             name: "circuit-audit",
             dependencies: [
                 "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
+                "AuditPipeline", "History", "Daemon",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Packets"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Packets", "AuditPipeline", "Audit", "Policy"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
@@ -77,6 +95,8 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,7 +17,9 @@ public final class PacketSource {
 
     private let handle: OpaquePointer
     private let file: UnsafeMutablePointer<FILE>?
-    private let duration: Double?
+    /// How long each `forEach` on a live interface reads; a daemon that keeps one handle open
+    /// across capture windows sets it before each window. Nil reads until stopped.
+    public var duration: Double?
     private var packetsRead = 0
     private nonisolated(unsafe) var stopRequested = false
 
@@ -99,6 +101,18 @@ public final class PacketSource {
         guard pcap_setfilter(handle, &program) == 0 else {
             throw .invalidFilter(expression: expression, reason: String(cString: pcap_geterr(handle)))
         }
+    }
+
+    /// Drops the packets waiting in a live handle's buffer (those that arrived between two capture
+    /// windows) and returns how many; a file is left alone.
+    @discardableResult
+    public func discardPending() -> Int {
+        guard isLive else { return 0 }
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        var discarded = 0
+        while pcap_next_ex(handle, &header, &data) == 1 { discarded += 1 }
+        return discarded
     }
 
     /// Asks a running `forEach` to return after the current packet. Safe from a signal handler's

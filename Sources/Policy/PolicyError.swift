@@ -24,12 +24,15 @@ public struct PolicyError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Walks a composed YAML document with the checks every policy file needs: required keys,
-/// unknown keys as errors, types, and errors that carry the node's line.
-struct NodeReader {
-    let file: String
+/// unknown keys as errors, types, and errors that carry the node's line. Public so other
+/// configuration files (the daemon's) report errors the same way.
+public struct NodeReader {
+    public let file: String
+
+    public init(file: String) { self.file = file }
 
     /// Composes `text`, turning YAML syntax errors into `PolicyError`s with their line.
-    static func compose(_ text: String, file: String) throws -> Node {
+    public static func compose(_ text: String, file: String) throws -> Node {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PolicyError(file: file, line: 0, key: "", message: "the file is empty")
@@ -49,14 +52,14 @@ struct NodeReader {
         }
     }
 
-    func error(_ node: Node?, _ key: String, _ message: String) -> PolicyError {
+    public func error(_ node: Node?, _ key: String, _ message: String) -> PolicyError {
         PolicyError(file: file, line: node?.mark?.line ?? 0, key: key, message: message)
     }
 
-    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The mapping at `node`, after checking it has only `allowed` keys and all `required` ones.
-    func mapping(_ node: Node, _ path: String, allowed: Set<String>, required: Set<String> = []) throws -> Node.Mapping {
+    public func mapping(_ node: Node, _ path: String, allowed: Set<String>, required: Set<String> = []) throws -> Node.Mapping {
         guard let mapping = node.mapping else { throw error(node, path, "must be a mapping") }
         for (key, _) in mapping {
             guard let name = key.scalar?.string else { throw error(key, path, "keys must be strings") }
@@ -70,7 +73,7 @@ struct NodeReader {
         return mapping
     }
 
-    func string(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> String {
+    public func string(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> String {
         guard let node else { throw error(parent, path, "missing") }
         guard let text = node.scalar?.string.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             throw error(node, path, "must be a non-empty string")
@@ -78,49 +81,49 @@ struct NodeReader {
         return text
     }
 
-    func optionalString(_ node: Node?, _ path: String) throws -> String? {
+    public func optionalString(_ node: Node?, _ path: String) throws -> String? {
         guard let node else { return nil }
         return try string(node, path)
     }
 
-    func int(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> Int {
+    public func int(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> Int {
         guard let node else { throw error(parent, path, "missing") }
         guard let value = node.int else { throw error(node, path, "must be an integer") }
         return value
     }
 
-    func bool(_ node: Node?, _ path: String, default value: Bool) throws -> Bool {
+    public func bool(_ node: Node?, _ path: String, default value: Bool) throws -> Bool {
         guard let node else { return value }
         guard let flag = node.bool else { throw error(node, path, "must be true or false") }
         return flag
     }
 
-    func sequence(_ node: Node?, _ path: String) throws -> [Node] {
+    public func sequence(_ node: Node?, _ path: String) throws -> [Node] {
         guard let node else { return [] }
         guard let list = node.sequence else { throw error(node, path, "must be a list") }
         return Array(list)
     }
 
-    func strings(_ node: Node?, _ path: String) throws -> [String] {
+    public func strings(_ node: Node?, _ path: String) throws -> [String] {
         try sequence(node, path).enumerated().map { try string($1, "\(path)[\($0)]") }
     }
 
     /// A `YYYY-MM-DD` date.
-    func date(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> String {
+    public func date(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> String {
         let text = try string(node, path, in: parent)
         guard PolicyDate(text) != nil else { throw error(node, path, "must be a date written YYYY-MM-DD") }
         return text
     }
 
     /// Text in English and Simplified Chinese: `{en: ..., zh: ...}`.
-    func bilingual(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> Bilingual {
+    public func bilingual(_ node: Node?, _ path: String, in parent: Node? = nil) throws -> Bilingual {
         guard let node else { throw error(parent, path, "missing") }
         let mapping = try self.mapping(node, path, allowed: ["en", "zh"], required: ["en", "zh"])
         return Bilingual(en: try string(mapping["en"], "\(path).en"), zh: try string(mapping["zh"], "\(path).zh"))
     }
 
     /// The header every policy file starts with: `version`, `as_of`, `sources`.
-    func header(_ mapping: Node.Mapping, root: Node, supportedVersion: Int) throws -> PolicyFileHeader {
+    public func header(_ mapping: Node.Mapping, root: Node, supportedVersion: Int) throws -> PolicyFileHeader {
         let version = try int(mapping["version"], "version", in: root)
         guard version == supportedVersion else {
             throw error(mapping["version"], "version", "unsupported version \(version) (this build reads \(supportedVersion))")

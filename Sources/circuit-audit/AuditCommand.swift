@@ -7,6 +7,7 @@ import Inventory
 import Policy
 import Traffic
 import Audit
+import AuditPipeline
 import DataExport
 import Reports
 
@@ -87,51 +88,20 @@ struct AuditCommand: ParsableCommand {
         let rootPath = demo ? example.appendingPathComponent("snapshot").path : source.root
         let captures = demo ? [example.appendingPathComponent("traffic.pcap").path] : pcap
 
-        // Policies and declarations first: a malformed file stops the audit before anything is written.
-        let policySet = try PolicySet.load(directory: policyDirectory, overrides: rules.map(URL.init(fileURLWithPath:)))
-        let organization = try organizationPath.map { try OrganizationProfile.load(contentsOf: URL(fileURLWithPath: $0)) }
-
-        var databases: [any AddressDatabase] = []
-        for path in geoDatabase { databases.append(try MaxMindDatabase(path: path)) }
-        if let legacy = try? LegacyGeoIPDatabase() { databases.append(legacy) }
-        let locator = GeoLocator(declared: Self.declaredRanges(organization), databases: databases)
-
-        let system = rootPath.map { SystemView(.tree(root: $0)) } ?? SystemView(.live)
-        let inventory = Inventory.collect(from: system)
-
-        let analyzer = TrafficAnalyzer(classifier: TunnelClassifier(detectors: DetectorRegistry.all(providers: policySet.providers)))
-        var traffic: [TrafficSummary] = []
-        var inputs: [AuditResult.Input] = []
-        for path in captures {
-            let summary = analyzer.analyze(try PacketSource.open(file: path))
-            if let error = summary.error { StandardError.write("warning: \(error)") }
-            traffic.append(summary)
-            inputs.append(.file(path, kind: "capture"))
-        }
-        if let interface {
-            traffic.append(analyzer.analyze(try PacketSource.open(interface: interface, options: LiveCaptureOptions(duration: duration))))
-            inputs.append(AuditResult.Input(path: interface, kind: "live capture, \(Int(duration)) s", sha256: nil))
-        }
-        if let rootPath { inputs.append(AuditResult.Input(path: rootPath, kind: "configuration tree", sha256: nil)) }
-        if let organizationPath { inputs.append(.file(organizationPath, kind: "organization declarations")) }
-
-        let asOfDate = asOf.flatMap(PolicyDate.init) ?? PolicyDate.today
-        let result = Auditor(policies: policySet, organization: organization, locator: locator, asOf: asOfDate)
-            .run(inventory: inventory, traffic: traffic, inputs: inputs, toolVersion: CircuitAudit.version)
+        let request = AuditRequest(
+            policyDirectory: policyDirectory, ruleOverrides: rules.map(URL.init(fileURLWithPath:)), organizationPath: organizationPath,
+            rootPath: rootPath, captureFiles: captures,
+            liveWindows: interface.map { [AuditRequest.LiveWindow(interface: $0, duration: duration)] } ?? [],
+            geoDatabases: geoDatabase, asOf: asOf.flatMap(PolicyDate.init) ?? PolicyDate.today, toolVersion: CircuitAudit.version)
+        let outcome = try AuditPipeline.run(request)
+        for warning in outcome.captureWarnings { StandardError.write("warning: \(warning)") }
+        let result = outcome.result
         let path = try result.write(to: out)
         print(AuditSummary.render(result))
         print("findings: \(path)")
         for written in try reportOptions.write(report, from: result, to: out + "/reports/") { print("report: \(written)") }
-        for warning in inventory.warnings { StandardError.write("warning: \(warning)") }
+        for warning in outcome.inventoryWarnings { StandardError.write("warning: \(warning)") }
         if !result.openFindings(atLeast: Severity(rawValue: failOn)!).isEmpty { throw ExitCode(1) }
-    }
-
-    static func declaredRanges(_ organization: OrganizationProfile?) -> [GeoLocator.DeclaredRange] {
-        organization?.sites.flatMap { site in
-            site.ranges.compactMap { text in
-                AddressRange(text).map { GeoLocator.DeclaredRange(range: $0, site: site.name, country: site.country, source: "organization file \(site.definedAt) (site \(site.name))") }
-            }
-        } ?? []
     }
 }
 
@@ -216,13 +186,5 @@ struct ProjectLayout {
             throw ValidationError("cannot find the policies directory: pass --policies DIR or set CIRCUIT_AUDIT_HOME")
         }
         return ProjectLayout(root: root)
-    }
-}
-
-extension PolicyDate {
-    /// Today's date in UTC.
-    static var today: PolicyDate {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
-        return PolicyDate(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))!
     }
 }

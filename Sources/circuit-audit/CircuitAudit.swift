@@ -10,7 +10,8 @@ struct CircuitAudit: ParsableCommand {
         abstract: "Audits how a gateway reaches the rest of the world: VPNs, tunnels and leased lines, for legal review.",
         version: version,
         subcommands: [AuditCommand.self, FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self, PolicyCommand.self,
-                      ReportCommand.self, ExportCommand.self, VerifyCommand.self, KeygenCommand.self]
+                      ReportCommand.self, ExportCommand.self, VerifyCommand.self, KeygenCommand.self,
+                      DaemonCommand.self, HistoryCommand.self, DiffCommand.self]
     )
 }
 
@@ -20,4 +21,6 @@ enum ExitStatus {
     static let dataError = ExitCode(65)
     static let cannotOpen = ExitCode(66)
     static let cannotCreate = ExitCode(73)
+    static let noPermission = ExitCode(77)
+    static let configuration = ExitCode(78)
 }
