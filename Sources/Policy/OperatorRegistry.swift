@@ -42,11 +42,7 @@ public struct OperatorRegistry: Sendable, Equatable {
     }
 
     public static func load(contentsOf url: URL) throws -> OperatorRegistry {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: url.path)
+        try parse(try NodeReader.read(url), file: url.path)
     }
 
     public static func parse(_ text: String, file: String) throws -> OperatorRegistry {

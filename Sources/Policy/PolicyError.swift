@@ -31,6 +31,13 @@ public struct NodeReader {
 
     public init(file: String) { self.file = file }
 
+    /// The text of a policy file, or a `PolicyError` naming it when it cannot be read.
+    public static func read(_ url: URL) throws -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
+            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
+        }
+    }
+
     /// Composes `text`, turning YAML syntax errors into `PolicyError`s with their line.
     public static func compose(_ text: String, file: String) throws -> Node {
         do {

@@ -17,13 +17,7 @@ public enum ProviderCatalogLoader {
 
     /// Loads the catalog at `url`.
     public static func load(contentsOf url: URL) throws -> ProviderCatalog {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ProviderCatalogError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: url.path)
+        try parse(try NodeReader.read(url), file: url.path)
     }
 
     /// Parses catalog text; `file` names it in errors.

@@ -89,11 +89,7 @@ public struct Citation: Sendable, Equatable, Codable {
 extension RulePack {
     /// Loads a rule file; `file` names it in errors.
     public static func load(contentsOf url: URL) throws -> RulePack {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: url.path)
+        try parse(try NodeReader.read(url), file: url.path)
     }
 
     public static func parse(_ text: String, file: String) throws -> RulePack {

@@ -78,36 +78,22 @@ final class AuditCommandTests: XCTestCase {
     }
 
     func testShippedPoliciesAndTheExampleOrganizationMatchTheirSchemas() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Corpus.packageRoot.appendingPathComponent("scripts/validate-schemas").path)
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if message.contains("No module named") {
-            if Corpus.isRequired { return XCTFail(message) }
+        let result = try ProcessRunner.run(Corpus.packageRoot.appendingPathComponent("scripts/validate-schemas").path, [])
+        if result.stderr.contains("No module named") {
+            if Corpus.isRequired { return XCTFail(result.stderr) }
             throw XCTSkip("python3 jsonschema or yaml is not installed")
         }
-        XCTAssertEqual(process.terminationStatus, 0, message)
+        XCTAssertEqual(result.status, 0, result.stderr)
     }
 
     /// Validates with Python's jsonschema (the reference implementation of the spec).
     private func validate(_ file: String, against schema: String) throws {
         let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file, Corpus.packageRoot.appendingPathComponent(schema).path]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if message.contains("No module named 'jsonschema'") {
+        let result = try ProcessRunner.run("python3", ["-c", script, file, Corpus.packageRoot.appendingPathComponent(schema).path])
+        if result.stderr.contains("No module named 'jsonschema'") {
             if Corpus.isRequired { return XCTFail("python3 jsonschema is required in CI (scripts/setup installs it)") }
             throw XCTSkip("python3 jsonschema is not installed")
         }
-        XCTAssertEqual(process.terminationStatus, 0, message)
+        XCTAssertEqual(result.status, 0, result.stderr)
     }
 }

@@ -192,6 +192,6 @@ final class LabTests: XCTestCase {
     }
 
     static func shell(_ command: [String], environment: [String: String] = [:]) throws -> CommandRunner.Result {
-        try CommandRunner.execute(command[0], Array(command.dropFirst()), environment: environment)
+        try ProcessRunner.run(command[0], Array(command.dropFirst()), environment: environment)
     }
 }

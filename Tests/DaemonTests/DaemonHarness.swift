@@ -96,19 +96,8 @@ final class DaemonHarness {
     }
 
     /// Runs another `circuit-audit` subcommand and returns its status and stdout.
-    func command(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    func command(_ arguments: [String]) throws -> ProcessRunner.Result {
+        try ProcessRunner.run(Self.binary, arguments)
     }
 
     deinit {

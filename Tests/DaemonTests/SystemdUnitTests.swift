@@ -23,18 +23,11 @@ final class SystemdUnitTests: XCTestCase {
             try text(unit).replacingOccurrences(of: "/usr/local/bin/circuit-audit", with: DaemonHarness.binary)
                 .write(to: directory.appendingPathComponent(unit), atomically: true, encoding: .utf8)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyzer)
-        process.arguments = ["verify"] + units.map { directory.appendingPathComponent($0).path }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try ProcessRunner.run(analyzer, ["verify"] + units.map { directory.appendingPathComponent($0).path })
+        let message = result.stderr
         // Lines about the machine's own units (not ours) are not ours to judge.
         let ours = message.split(separator: "\n").filter { line in units.contains { line.contains($0) } }
-        XCTAssertEqual(process.terminationStatus, 0, message)
+        XCTAssertEqual(result.status, 0, message)
         XCTAssertEqual(ours, [], message)
     }
 

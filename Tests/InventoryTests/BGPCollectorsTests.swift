@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import TestSupport
 import XCTest
 
 final class BIRDCollectorTests: XCTestCase {
@@ -30,12 +31,8 @@ final class BIRDCollectorTests: XCTestCase {
         try text.write(toFile: directory + "/bird.conf", atomically: true, encoding: .utf8)
         // bird -p only parses the configuration: it exits non-zero on a syntax error.
         let bird = try RealTool.require("bird")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bird)
-        process.arguments = ["-p", "-c", directory + "/bird.conf"]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "the test config is real BIRD syntax")
+        let parsed = try ProcessRunner.run(bird, ["-p", "-c", directory + "/bird.conf"])
+        XCTAssertEqual(parsed.status, 0, "the test config is real BIRD syntax: \(parsed.stderr)")
 
         let tree = try GatewayTree()
         try tree.write("/etc/bird/bird.conf", text)
