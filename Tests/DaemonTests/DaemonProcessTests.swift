@@ -166,7 +166,11 @@ final class DaemonProcessTests: XCTestCase {
         try daemon.start()
         let first = Date().addingTimeInterval(30)
         while ((try? HistoryStore(path: mount + "/history.sqlite", create: false).runs().count) ?? 0) < 1 && Date() < first { usleep(50_000) }
-        XCTAssertEqual(shell("/bin/mount", "-o", "remount,ro", mount), 0)
+        // A file system cannot become read-only while a file on it is open for writing: retry
+        // until the daemon is between runs.
+        let remount = Date().addingTimeInterval(20)
+        while shell("/bin/mount", "-o", "remount,ro", mount) != 0 && Date() < remount { usleep(20_000) }
+        XCTAssertEqual(shell("/bin/mount", "-o", "remount,ro", mount), 0, "read-only between runs")
         let deadline = Date().addingTimeInterval(20)
         while !daemon.stderr.contains("run not recorded") && Date() < deadline { usleep(50_000) }
         XCTAssertTrue(daemon.stderr.contains("run not recorded: \(mount)/history.sqlite: cannot write the history database"), daemon.stderr)
