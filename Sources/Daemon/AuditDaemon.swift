@@ -216,6 +216,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             let previousCircuits = try previous.map { try store.circuits(run: $0.id) }
             let finished = Date()
             let runID = try store.record(audit.result, startedAt: started, finishedAt: finished, trigger: "schedule")
+            if let keep = configuration.keepHistory { try store.prune(keepingNewest: keep) }
             let archive = ReportArchive(directory: configuration.reportDirectory, keep: configuration.keepReports,
                                         formats: configuration.reportFormats, languages: configuration.reportLanguages)
             let reports = try archive.write(audit.result, run: runID, at: started)

@@ -61,6 +61,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Reports written beside `findings.json` in each run's directory, in each language.
     public var reportFormats: [ReportFormat]
     public var reportLanguages: [ReportLanguage]
+    /// Runs kept in the history database, newest first; nil keeps every run.
+    public var keepHistory: Int?
     public var database: String
     public var statusFile: String
     public var alerts: Alerts
@@ -146,7 +148,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let duration = try number(capture?["duration"], "capture.duration", default: 60, minimum: 0.1)
 
         // output
-        let output = try reader.mapping(top["output"]!, "output", allowed: ["directory", "keep", "formats", "languages", "database", "status"],
+        let output = try reader.mapping(top["output"]!, "output", allowed: ["directory", "keep", "keep_history", "formats", "languages", "database", "status"],
                                         required: ["directory"])
         let directory = try path(output["directory"], "output.directory")!
         let formats = try reader.strings(output["formats"], "output.formats").enumerated().map { index, name in
@@ -214,6 +216,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             geoDatabases: geo, captureFiles: captures, interfaces: interfaces, captureDuration: duration,
             captureFilter: try reader.optionalString(capture?["filter"], "capture.filter"),
             reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats, reportLanguages: languages,
+            keepHistory: try output["keep_history"].map { try integer($0, "output.keep_history", default: 0, minimum: 1) },
             database: try path(output["database"], "output.database") ?? directory + "/history.sqlite",
             statusFile: try path(output["status"], "output.status") ?? directory + "/status.json",
             alerts: Alerts(minSeverity: minSeverity, log: try reader.bool(alertsNode?["log"], "alerts.log", default: true), command: command,

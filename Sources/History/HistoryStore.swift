@@ -303,6 +303,28 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    /// Deletes all but the newest `keep` runs, with their circuits and findings, and the stored
+    /// documents no remaining run refers to; in one transaction, so a crash leaves either the
+    /// old history or the pruned one. Returns how many runs were deleted.
+    @discardableResult
+    public func prune(keepingNewest keep: Int) throws(HistoryError) -> Int {
+        precondition(keep >= 1, "a history keeps at least its newest run")
+        do {
+            return try pool.write { db in
+                try db.execute(sql: "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)", arguments: [keep])
+                let deleted = db.changesCount
+                if deleted > 0 {
+                    try db.execute(sql: """
+                        DELETE FROM documents WHERE sha256 NOT IN (SELECT circuit FROM circuits UNION SELECT finding FROM circuits)
+                        """)
+                }
+                return deleted
+            }
+        } catch {
+            throw Self.classify(error, path: path)
+        }
+    }
+
     /// SQLite's own check of every page and index; "ok" when the file is sound.
     public func integrityCheck() throws(HistoryError) -> [String] {
         do {

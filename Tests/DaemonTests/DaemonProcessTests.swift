@@ -46,6 +46,18 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertEqual(try HistoryStore(path: daemon.database).runs().count, 5, "the history keeps every run")
     }
 
+    func testHistoryBeyondKeepHistoryIsPrunedAfterEachRun() throws {
+        let daemon = try DaemonHarness()
+        try daemon.writeConfig(interval: 0.05)
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "keep: 3}", with: "keep: 3, keep_history: 2}")
+        try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try daemon.run(["--runs", "4"]), 0, daemon.stderr)
+        let store = try HistoryStore(path: daemon.database)
+        XCTAssertEqual(try store.runs().map(\.id), [3, 4])
+        XCTAssertEqual(try store.integrityCheck(), ["ok"])
+    }
+
     func testInvalidConfigurationIsRefusedAtStartWithFileLineAndKey() throws {
         let daemon = try DaemonHarness()
         try daemon.writeConfig(extra: "schedul: {interval: 3}\n")

@@ -35,6 +35,26 @@ final class HistoryStoreTests: XCTestCase {
         XCTAssertEqual(journal, "wal")
     }
 
+    func testPruningKeepsTheNewestRunsWholeAndDropsWhatOnlyOlderRunsUsed() throws {
+        let store = try HistoryStore(path: temporaryPath())
+        let seen = try DemoAudit.result(), idle = try DemoAudit.result(withTraffic: false)
+        // Two runs of the idle gateway, then three with traffic: the idle runs' documents are
+        // theirs alone once pruning keeps the newest three.
+        let ids = try [idle, idle, seen, seen, seen].map { try store.record($0, startedAt: Date(), finishedAt: Date(), trigger: "test") }
+        XCTAssertEqual(try store.prune(keepingNewest: 3), 2)
+        XCTAssertEqual(try store.runs().map(\.id), Array(ids.suffix(3)))
+        XCTAssertEqual(try store.storedFindings(run: ids[4]), seen.findings.sorted { $0.circuitID < $1.circuitID })
+        XCTAssertThrowsError(try store.run(ids[0]))
+        let counts = try DatabaseQueue(path: store.path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM circuits WHERE run_id < ?", arguments: [ids[2]])!,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM documents WHERE sha256 NOT IN (SELECT circuit FROM circuits UNION SELECT finding FROM circuits)")!)
+        }
+        XCTAssertEqual(counts.0, 0, "the pruned runs' circuits are gone")
+        XCTAssertEqual(counts.1, 0, "no stored document is left that no run refers to")
+        XCTAssertEqual(try store.prune(keepingNewest: 3), 0, "nothing more to prune")
+        XCTAssertEqual(try store.integrityCheck(), ["ok"])
+    }
+
     func testRepeatedCircuitsAndFindingsAreStoredOnce() throws {
         let path = temporaryPath()
         let store = try HistoryStore(path: path)
