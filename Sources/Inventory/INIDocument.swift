@@ -60,6 +60,12 @@ struct INIDocument {
     func sections(named name: String) -> [Section] {
         sections.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
+
+    /// A warning for each malformed line of `path`: "not a <expected> line: <its start>", where
+    /// `expected` names the format's lines (`[Section] or Key = Value`).
+    func malformedWarnings(path: String, expected: String) -> [InventoryWarning] {
+        malformed.map { InventoryWarning(SourceReference(path, line: $0.line), "not a \(expected) line: \($0.text.prefix(40))") }
+    }
 }
 
 import Foundation

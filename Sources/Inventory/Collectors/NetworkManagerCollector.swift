@@ -49,9 +49,7 @@ public struct NetworkManagerCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         let document = INIDocument(text, commentPrefixes: ["#"])
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [group] or key=value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "[group] or key=value")
         guard let connection = document.sections(named: "connection").first else {
             result.warnings.append(InventoryWarning(SourceReference(path), "no [connection] group"))
             return result

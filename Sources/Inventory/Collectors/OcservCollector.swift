@@ -17,9 +17,7 @@ public struct OcservCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         let document = INIDocument(text, commentPrefixes: ["#"])
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a key = value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "key = value")
         // ocserv.conf has no sections; `[vhost:NAME]` starts a virtual host that shares the ports.
         let entries = document.sections.flatMap(\.entries)
         func first(_ key: String) -> INIDocument.Entry? { entries.first { $0.key == key } }

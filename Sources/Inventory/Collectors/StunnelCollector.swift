@@ -18,9 +18,7 @@ public struct StunnelCollector: Collector {
         var result = CollectorResult()
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let document = INIDocument(body)
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [service] or option = value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "[service] or option = value")
         let globalClient = document.sections.first { $0.name.isEmpty }?.first("client")?.value.lowercased() == "yes"
         for section in document.sections where !section.name.isEmpty {
             var sources = [SourceReference(path, line: section.line, key: "[\(section.name)]")]

@@ -33,9 +33,7 @@ public struct SystemdNetworkdCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         let document = INIDocument(text)
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [Section] or Key=Value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "[Section] or Key=Value")
         guard let netdev = document.sections(named: "NetDev").first else {
             result.warnings.append(InventoryWarning(SourceReference(path), "no [NetDev] section"))
             return result

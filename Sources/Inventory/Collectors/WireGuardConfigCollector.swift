@@ -23,9 +23,7 @@ public struct WireGuardConfigCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         let document = INIDocument(text)
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [Section] or Key = Value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "[Section] or Key = Value")
         let interfaceName = String(path.split(separator: "/").last ?? "").replacingOccurrences(of: ".conf", with: "")
         guard let interface = document.sections(named: "Interface").first else {
             result.warnings.append(InventoryWarning(SourceReference(path), "no [Interface] section"))

@@ -21,9 +21,7 @@ public struct XL2TPDCollector: Collector {
         let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in String(line.firstIndex(of: ";").map { line[..<$0] } ?? line) }.joined(separator: "\n")
         let document = INIDocument(uncommented)
-        for (line, content) in document.malformed {
-            result.warnings.append(InventoryWarning(SourceReference(path, line: line), "not a [section] or key = value line: \(content.prefix(40))"))
-        }
+        result.warnings += document.malformedWarnings(path: path, expected: "[section] or key = value")
         let global = document.sections(named: "global").first
         var port: UInt16 = 1701
         if let entry = global?.first("port") {
