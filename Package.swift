@@ -32,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The fleet: the server (Hummingbird, PostgreSQL, Prometheus) and the gateway's uploader (HTTP client).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -65,8 +71,36 @@ let package = Package(
         // Audit runs kept in SQLite (GRDB, WAL) and the differences between two of them.
         .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CPrivileges"),
+        // The gateway's side of the fleet: each run's signed bundle spooled on disk and sent to the server.
+        .target(name: "FleetUpload", dependencies: [
+            "Reports",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The server's side: the fleet in PostgreSQL (migrations, ingestion of verified bundles, the queries).
+        .target(name: "FleetStore", dependencies: [
+            "Reports", "Audit", "DataExport", "Policy",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The HTTP server: ingestion, the JSON API, health and metrics (Hummingbird 2).
+        .target(name: "FleetServer", dependencies: [
+            "FleetStore", "Reports", "Audit", "Policy",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Daemon", dependencies: [
-            "AuditPipeline", "History", "Audit", "Reports", "Policy", "Capture", "CPrivileges",
+            "AuditPipeline", "History", "Audit", "Reports", "Policy", "Capture", "CPrivileges", "FleetUpload",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +110,7 @@ let package = Package(
             name: "circuit-audit",
             dependencies: [
                 "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
-                "AuditPipeline", "History", "Daemon",
+                "AuditPipeline", "History", "Daemon", "FleetUpload", "FleetStore", "FleetServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,6 +131,11 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
+        .testTarget(name: "FleetTests", dependencies: [
+            "FleetStore", "FleetServer", "FleetUpload", "Reports", "Audit", "TestSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -26,10 +26,13 @@ public struct Finding: Sendable, Equatable, Codable {
     /// and undeclared-transfer candidates seen on it (DOMAIN.md §4). Separate from the
     /// category: one never settles the other (R-DX-0).
     public var dataExport: CircuitDataExport?
+    /// The declared supplier whose circuit this is, when the organization file names one: what
+    /// a fleet groups supplier-side risk by.
+    public var supplier: String?
 
     enum CodingKeys: String, CodingKey {
         case circuitID = "circuit_id", circuitName = "circuit_name", category, categoryLabel = "category_label", flags, severity, rule,
-             citations, rationale, action, confidence, evidence, trace, waiver, disclaimer, dataExport = "data_export"
+             citations, rationale, action, confidence, evidence, trace, waiver, disclaimer, dataExport = "data_export", supplier
     }
 
     public static let forLegalReview = Bilingual(

@@ -62,7 +62,8 @@ public struct RuleEngine: Sendable {
             flags: flags.sorted { $0.flag.rawValue < $1.flag.rawValue }, severity: severity, rule: chosen?.id ?? "none",
             citations: chosen?.citations ?? [], rationale: chosen?.rationale ?? Bilingual(en: "No rule matched.", zh: "无匹配规则。"),
             action: chosen?.action ?? Bilingual(en: "Review the circuit.", zh: "复核该线路。"),
-            confidence: chosen?.confidence ?? .low, evidence: evidence, trace: trace, waiver: waiver, disclaimer: Finding.forLegalReview)
+            confidence: chosen?.confidence ?? .low, evidence: evidence, trace: trace, waiver: waiver, disclaimer: Finding.forLegalReview,
+            supplier: facts.supplier?.name)
     }
 
     /// Whether `condition` holds, and a short reason naming the deciding facts.

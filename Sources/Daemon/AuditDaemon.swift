@@ -1,8 +1,11 @@
 import Audit
 import AuditPipeline
+@preconcurrency import Crypto
+import FleetUpload
 import Foundation
 import History
 import Logging
+import Reports
 import ServiceLifecycle
 import UnixSignals
 
@@ -39,6 +42,9 @@ public final class AuditDaemon: Service, @unchecked Sendable {
     private var status: DaemonStatus
     private var abandonRun = false
     private var runInProgress = false
+    /// The key runs are signed with, read while still privileged; and the queue that sends them.
+    private var uploadKey: Curve25519.Signing.PrivateKey?
+    private var uploadQueue: UploadQueue?
 
     /// Loads and checks the configuration, policies and organization file; throws on the first
     /// error (a `PolicyError` naming file, line and key).
@@ -70,7 +76,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
         let manager = FileManager.default
         var owned: [String] = []
         for directory in Set([configuration.reportDirectory, (configuration.database as NSString).deletingLastPathComponent,
-                              (configuration.statusFile as NSString).deletingLastPathComponent]) {
+                              (configuration.statusFile as NSString).deletingLastPathComponent] + (configuration.upload.map { [$0.spool] } ?? [])) {
             do {
                 if !manager.fileExists(atPath: directory) {
                     try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -82,6 +88,14 @@ public final class AuditDaemon: Service, @unchecked Sendable {
                 throw DaemonError.cannotPrepare(path: directory, reason: "the directory is not writable (\(String(cString: strerror(errno)))): check its owner, mode and mount")
             }
             owned.append(directory)
+        }
+        if let upload = configuration.upload {
+            do {
+                let key = try SigningKeys.loadPrivate(upload.signingKey)
+                lock.withLock { uploadKey = key }
+            } catch {
+                throw DaemonError.cannotPrepare(path: upload.signingKey, reason: "cannot read the key runs are signed with: \(error)")
+            }
         }
         _ = try HistoryStore(path: configuration.database)
         owned += [configuration.database, configuration.database + "-wal", configuration.database + "-shm"]
@@ -101,11 +115,21 @@ public final class AuditDaemon: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
+        var uploader: FleetUploader?
+        if let upload = configuration.upload {
+            let made = try FleetUploader(configuration: upload.server, logger: logger)
+            uploader = made
+            lock.withLock { uploadQueue = UploadQueue(spool: Spool(directory: upload.spool), uploader: made, logger: logger) }
+        }
+        let queue = lock.withLock { uploadQueue }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchReloads() }
+            // Runs spooled before a restart go first.
+            if let queue { group.addTask { await queue.run() } }
             await self.scheduleLoop()
             group.cancelAll()
         }
+        await uploader?.shutdown()
     }
 
     // MARK: - Schedule
@@ -220,6 +244,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             let archive = ReportArchive(directory: configuration.reportDirectory, keep: configuration.keepReports,
                                         formats: configuration.reportFormats, languages: configuration.reportLanguages)
             let reports = try archive.write(audit.result, run: runID, at: started)
+            sendToFleet(reports, configuration: configuration, runID: runID, startedAt: started)
             let alerts = Alert.raised(by: audit.result.findings, run: runID, previous: previousCircuits, previousRun: previous?.id,
                                       minSeverity: configuration.alerts.minSeverity)
             let open = audit.result.findings.filter { $0.waiver?.active != true }
@@ -235,6 +260,26 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             }
         } catch {
             fail("run not recorded: \(error)")
+        }
+    }
+
+    /// Signs the run's directory as a bundle and spools it for the fleet server; a failure here
+    /// is logged and never costs the run (it is already recorded and reported on the gateway).
+    private func sendToFleet(_ runDirectory: String, configuration: DaemonConfiguration, runID: Int64, startedAt: Date) {
+        guard let upload = configuration.upload else { return }
+        let (key, queue) = lock.withLock { (uploadKey, uploadQueue) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let id = formatter.string(from: startedAt) + "-" + String(format: "%06lld", runID)
+        do {
+            let item = try upload.spoolRun(auditDirectory: runDirectory, runID: id, trigger: "schedule", nextRunDue: configuration.nextRun(after: startedAt),
+                                           toolVersion: toolVersion, key: key)
+            logger.info("run \(id) spooled for \(upload.server.server.absoluteString) (\(item.path))")
+            queue?.wake()
+        } catch {
+            logger.error("run \(id) not spooled for the fleet server: \(error)")
         }
     }
 

@@ -1,3 +1,4 @@
+import FleetUpload
 import Foundation
 import Reports
 import Policy
@@ -67,6 +68,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var statusFile: String
     public var alerts: Alerts
     public var privileges: Privileges
+    /// Each run signed and sent to the fleet server (spooled while it cannot be reached).
+    public var upload: GatewayUpload?
 
     static let capabilityNumbers = ["CAP_NET_RAW": 13, "CAP_NET_ADMIN": 12, "CAP_DAC_READ_SEARCH": 2, "CAP_DAC_OVERRIDE": 1, "CAP_SYS_PTRACE": 19]
 
@@ -85,7 +88,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static func parse(_ text: String, file: String, defaultPolicies: URL) throws -> DaemonConfiguration {
         let reader = NodeReader(file: file)
         let root = try NodeReader.compose(text, file: file)
-        let top = try reader.mapping(root, "", allowed: ["schedule", "audit", "capture", "output", "alerts", "privileges"], required: ["schedule", "output"])
+        let top = try reader.mapping(root, "", allowed: ["schedule", "audit", "capture", "output", "alerts", "privileges", "upload"], required: ["schedule", "output"])
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func path(_ node: Node?, _ key: String) throws -> String? {
             guard let text = try reader.optionalString(node, key) else { return nil }
@@ -210,6 +213,32 @@ public struct DaemonConfiguration: Sendable, Equatable {
                                "unknown capability '\(name)' (allowed: \(capabilityNumbers.keys.sorted().joined(separator: ", ")))")
         }
 
+        // upload
+        var upload: GatewayUpload?
+        if let node = top["upload"] {
+            let mapping = try reader.mapping(node, "upload", allowed: ["server", "ca", "signing_key", "gateway", "spool", "pseudonymize_key", "timeout", "max_backoff"],
+                                             required: ["server", "signing_key"])
+            let text = try reader.string(mapping["server"], "upload.server")
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = url.host else {
+                throw reader.error(mapping["server"], "upload.server", "must be an https:// URL with a host (http:// only to a loopback address)")
+            }
+            guard scheme == "https" || ["127.0.0.1", "::1", "localhost"].contains(host) else {
+                throw reader.error(mapping["server"], "upload.server", "runs leave the gateway over https only; http:// is allowed to a loopback address")
+            }
+            let gateway = try reader.optionalString(mapping["gateway"], "upload.gateway") ?? ProcessInfo.processInfo.hostName
+            guard !gateway.isEmpty, gateway.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }) else {
+                throw reader.error(mapping["gateway"], "upload.gateway", "must be letters, digits, '.', '_' or '-' (the name it was enrolled under)")
+            }
+            upload = GatewayUpload(
+                server: UploadConfiguration(server: url, caFile: try path(mapping["ca"], "upload.ca"),
+                                            timeout: try number(mapping["timeout"], "upload.timeout", default: 60, minimum: 1),
+                                            maxBackoff: try number(mapping["max_backoff"], "upload.max_backoff", default: 600, minimum: 1)),
+                gateway: gateway, signingKey: try path(mapping["signing_key"], "upload.signing_key")!,
+                spool: try path(mapping["spool"], "upload.spool") ?? directory + "/spool",
+                pseudonymizeKey: try path(mapping["pseudonymize_key"], "upload.pseudonymize_key"),
+                organization: try path(audit?["organization"], "audit.organization"))
+        }
+
         return DaemonConfiguration(
             file: file, schedule: parsedSchedule, timeZone: timeZone, policies: policies, rules: rules,
             organization: try path(audit?["organization"], "audit.organization"), root: try path(audit?["root"], "audit.root"),
@@ -222,7 +251,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             alerts: Alerts(minSeverity: minSeverity, log: try reader.bool(alertsNode?["log"], "alerts.log", default: true), command: command,
                            commandTimeout: try number(alertsNode?["command_timeout"], "alerts.command_timeout", default: 30, minimum: 0.1), http: http),
             privileges: Privileges(user: try reader.optionalString(privilegeNode?["user"], "privileges.user"),
-                                   group: try reader.optionalString(privilegeNode?["group"], "privileges.group"), keepCapabilities: keep))
+                                   group: try reader.optionalString(privilegeNode?["group"], "privileges.group"), keepCapabilities: keep),
+            upload: upload)
     }
 
     /// The next time a run is due after `date` (the previous run's start, or the daemon's start).

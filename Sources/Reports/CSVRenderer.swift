@@ -10,12 +10,18 @@ import Foundation
 /// the circuit: a row stays one circuit, as every other format counts them.
 enum CSVRenderer {
     static func render(_ context: ReportContext) -> String {
+        encode(rows(context))
+    }
+
+    static func encode(_ rows: [[String]]) -> String {
+        rows.map { $0.map(CSVField.quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The header row, then one row per finding.
+    static func rows(_ context: ReportContext) -> [[String]] {
         let language = context.language
         let t = { (text: ReportText) in text.text(language) }
-        var rows = [[t(.circuit), t(.circuitName), t(.category), "\(t(.category)) \(t(.code))", t(.severity), "\(t(.severity)) \(t(.code))",
-                     t(.confidence), t(.rule), t(.flags), t(.citations), t(.waiver), t(.rationale), t(.action), t(.evidence), t(.sources),
-                     t(.dataExportColumnMechanism), "\(t(.dataExportColumnMechanism)) \(t(.code))", t(.dataExportColumnGap), "\(t(.dataExportColumnGap)) \(t(.code))",
-                     t(.dataExportColumnTransfers), t(.dataExportColumnCandidates), t(.dataExportColumnCitations)]]
+        var rows = [header(language)]
         for finding in context.orderedFindings {
             let waiver = finding.waiver.map { "\($0.rule): \(t($0.active ? .waiverActive : .waiverExpired)) (\($0.expires))" } ?? ""
             rows.append([
@@ -28,7 +34,15 @@ enum CSVRenderer {
                 Array(Set(finding.evidence.flatMap(\.sources))).sorted().joined(separator: "\n"),
             ] + dataExportColumns(finding.dataExport, language))
         }
-        return rows.map { $0.map(CSVField.quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return rows
+    }
+
+    static func header(_ language: ReportLanguage) -> [String] {
+        let t = { (text: ReportText) in text.text(language) }
+        return [t(.circuit), t(.circuitName), t(.category), "\(t(.category)) \(t(.code))", t(.severity), "\(t(.severity)) \(t(.code))",
+                t(.confidence), t(.rule), t(.flags), t(.citations), t(.waiver), t(.rationale), t(.action), t(.evidence), t(.sources),
+                t(.dataExportColumnMechanism), "\(t(.dataExportColumnMechanism)) \(t(.code))", t(.dataExportColumnGap), "\(t(.dataExportColumnGap)) \(t(.code))",
+                t(.dataExportColumnTransfers), t(.dataExportColumnCandidates), t(.dataExportColumnCitations)]
     }
 
     private static func dataExportColumns(_ section: CircuitDataExport?, _ language: ReportLanguage) -> [String] {

@@ -25,6 +25,28 @@ public enum EvidenceBundle {
             public var asOf: String
         }
 
+        /// Which gateway's run this is, signed with the rest: what a fleet server files the
+        /// bundle under. Absent in bundles made for a reader, not a server.
+        public struct Run: Codable, Sendable, Equatable {
+            /// The gateway's enrolled name.
+            public var gateway: String
+            /// Unique per gateway and stable across retries: the same run sent twice is one run.
+            public var id: String
+            /// `schedule` (the daemon) or `manual` (`circuit-audit upload`).
+            public var trigger: String
+            /// When the gateway's next run is due; a server calls the gateway stale after it.
+            public var nextRunDue: String?
+
+            public init(gateway: String, id: String, trigger: String, nextRunDue: String? = nil) {
+                self.gateway = gateway
+                self.id = id
+                self.trigger = trigger
+                self.nextRunDue = nextRunDue
+            }
+
+            enum CodingKeys: String, CodingKey { case gateway, id, trigger, nextRunDue = "next_run_due" }
+        }
+
         public var format = "circuit-audit evidence bundle"
         public var formatVersion = 1
         public var toolVersion: String
@@ -37,9 +59,10 @@ public enum EvidenceBundle {
         /// What was left out and why (no snapshot, pseudonymised...).
         public var notes: [String]
         public var files: [File]
+        public var run: Run?
 
         enum CodingKeys: String, CodingKey {
-            case format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at",
+            case run, format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at",
                  auditGeneratedAt = "audit_generated_at", auditAsOf = "audit_as_of", organization, policies, pseudonymized, notes, files
         }
     }
@@ -55,7 +78,7 @@ public enum EvidenceBundle {
     /// Builds the bundle for the audit in `auditDirectory`. With a pseudonymiser, findings,
     /// reports and flows are pseudonymised and the snapshot is left out (its files name hosts).
     public static func export(auditDirectory: String, signingKey: Curve25519.Signing.PrivateKey, pseudonymizer: Pseudonymizer? = nil,
-                              toolVersion: String, now: Date = Date()) throws(ReportError) -> Data {
+                              run: Manifest.Run? = nil, toolVersion: String, now: Date = Date()) throws(ReportError) -> Data {
         let original = try Reports.loadAudit(auditDirectory)
         let result = try pseudonymizer?.apply(to: original) ?? original
         var entries: [Tar.Entry] = []
@@ -87,7 +110,7 @@ public enum EvidenceBundle {
             auditAsOf: result.asOf, organization: result.organization,
             policies: result.policies.map { Manifest.PolicyVersion(file: ($0.file as NSString).lastPathComponent, version: $0.version, asOf: $0.asOf) },
             pseudonymized: pseudonymizer != nil, notes: notes,
-            files: entries.map { Manifest.File(path: $0.path, sha256: hex(SHA256.hash(data: $0.data)), bytes: $0.data.count) })
+            files: entries.map { Manifest.File(path: $0.path, sha256: hex(SHA256.hash(data: $0.data)), bytes: $0.data.count) }, run: run)
         let manifestData = try encode(manifest)
         let signature: Data
         do { signature = try signingKey.signature(for: manifestData) } catch { throw .cannotRender(format: "signature", reason: "\(error)") }
@@ -146,9 +169,13 @@ public enum EvidenceBundle {
     }
 
     public static func verify(_ bundle: Data, publicKey: Curve25519.Signing.PublicKey, path: String = "bundle") throws(ReportError) -> Verification {
-        let entries: [Tar.Entry]
+        verify(entries: try entries(of: bundle, path: path), publicKey: publicKey)
+    }
+
+    /// The files of a bundle, unpacked in memory; nothing is checked but the archive's form.
+    public static func entries(of bundle: Data, path: String = "bundle", limits: ArchiveLimits = .standard) throws(ReportError) -> [Tar.Entry] {
         do {
-            entries = try Tar.read(try Gzip.decompress(bundle))
+            return try Tar.read(try Gzip.decompress(bundle))
         } catch let failure as Gzip.Failure {
             throw .badBundle(path: path, reason: failure.description)
         } catch let failure as Tar.Failure {
@@ -156,6 +183,16 @@ public enum EvidenceBundle {
         } catch {
             throw .badBundle(path: path, reason: "\(error)")
         }
+    }
+
+    /// The manifest of unpacked bundle files, before any check: says whose run it claims to be.
+    public static func manifest(in entries: [Tar.Entry]) -> Manifest? {
+        entries.first { $0.path == manifestName }.flatMap { try? JSONDecoder().decode(Manifest.self, from: $0.data) }
+    }
+
+    /// Checks unpacked bundle files: the signature against `publicKey`, every file against the
+    /// signed manifest. A server keeps the files it received and checks them again this way.
+    public static func verify(entries: [Tar.Entry], publicKey: Curve25519.Signing.PublicKey) -> Verification {
         let byPath = Dictionary(entries.map { ($0.path, $0.data) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         var verification = Verification(problems: [], files: 0, signer: nil, manifest: nil)

@@ -12,10 +12,14 @@ enum OSCALRenderer {
     static let oscalVersion = "1.2.3"
     static let namespace = "https://circuitaudit.invalid/ns/oscal"
 
-    static func render(_ context: ReportContext) throws -> Data {
+    static func seedOf(_ result: AuditResult) -> String { "\(result.generatedAt)|\(result.toolVersion)|\(result.asOf)" }
+
+    /// One audit as one OSCAL result: each finding an observation and a finding. With a
+    /// subject (a gateway of a fleet), every observation names it.
+    static func assessment(_ context: ReportContext, subject: (uuid: String, title: String)? = nil) -> [String: Any] {
         let result = context.result, language = context.language
-        let seed = "\(result.generatedAt)|\(result.toolVersion)|\(result.asOf)"
-        let planUUID = uuid(seed, "rule-pack")
+        // Two gateways can audit at the same second with the same tool: their UUIDs must differ.
+        let seed = subject.map { seedOf(result) + "|" + $0.uuid } ?? seedOf(result)
         var observations: [[String: Any]] = []
         var findings: [[String: Any]] = []
         for finding in context.orderedFindings {
@@ -85,6 +89,18 @@ enum OSCALRenderer {
         ]
         if !observations.isEmpty { assessment["observations"] = observations }
         if !findings.isEmpty { assessment["findings"] = findings }
+        if let subject, var list = assessment["observations"] as? [[String: Any]] {
+            for index in list.indices { list[index]["subjects"] = [["subject-uuid": subject.uuid, "type": "inventory-item", "title": subject.title]] }
+            assessment["observations"] = list
+        }
+        return assessment
+    }
+
+    static func render(_ context: ReportContext) throws -> Data {
+        let result = context.result, language = context.language
+        let seed = seedOf(result)
+        let planUUID = uuid(seed, "rule-pack")
+        let assessment = self.assessment(context)
 
         var metadataProps = [prop("tool", "circuit-audit"), prop("tool-version", result.toolVersion), prop("language", language.rawValue),
                              prop("pseudonymized", context.pseudonymized ? "true" : "false")]

@@ -19,7 +19,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case title, subtitle, organization, asOf, generatedAt, toolVersion, pseudonymizedNotice
     case summary, circuitsAudited, openFindings, waivedFindings, byCategory, bySeverity, category, severity, count
     case changes, changesUnknown, noChanges, newCircuits, removedCircuits, changedCircuits, previousAudit
-    case map, mapCaption, mapSite, mapOtherEnd, gateway, remoteEnd, region, countryUnknown, legend
+    case map, mapCaption, mapSite, mapOtherEnd, gateway, site, remoteEnd, region, countryUnknown, legend
     case findings, noFindings, circuit, circuitName, code, rule, confidence, origin, technology, flags, flag, noFlags
     case rationale, action, citations, evidence, predicate, fact, sources, noSources, trace, matched, notMatched, condition, because
     case waiver, waiverActive, waiverExpired, approver, expires, justification
@@ -79,6 +79,7 @@ public enum ReportText: String, Sendable, CaseIterable {
         .mapSite: Bilingual(en: "a site the organization declares", zh: "组织申报的站点"),
         .mapOtherEnd: Bilingual(en: "any other far end", zh: "其他远端"),
         .gateway: Bilingual(en: "Gateway", zh: "网关"),
+        .site: Bilingual(en: "Site", zh: "站点"),
         .remoteEnd: Bilingual(en: "Far end", zh: "远端"),
         .region: Bilingual(en: "Country or region", zh: "国家或地区"),
         .countryUnknown: Bilingual(en: "Location unknown", zh: "位置未知"),

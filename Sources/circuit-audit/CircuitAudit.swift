@@ -11,7 +11,7 @@ struct CircuitAudit: ParsableCommand {
         version: version,
         subcommands: [AuditCommand.self, FlowsCommand.self, DetectorsCommand.self, InventoryCommand.self, SnapshotCommand.self, PolicyCommand.self,
                       ReportCommand.self, ExportCommand.self, VerifyCommand.self, KeygenCommand.self,
-                      DaemonCommand.self, HistoryCommand.self, DiffCommand.self]
+                      DaemonCommand.self, HistoryCommand.self, DiffCommand.self, UploadCommand.self, ServerCommand.self]
     )
 }
 

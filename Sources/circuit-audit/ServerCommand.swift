@@ -1,0 +1,175 @@
+import ArgumentParser
+@preconcurrency import Crypto
+import Daemon
+import Dispatch
+import FleetServer
+import FleetStore
+import Foundation
+import Logging
+import Policy
+import Reports
+
+/// `circuit-audit server`: the fleet's central server, and enrolling gateways in it.
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the fleet server: gateways send their signed runs, PostgreSQL keeps them, /api/v1 answers for the fleet.",
+        subcommands: [ServeCommand.self, EnrollCommand.self, MigrateCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
+
+/// Options shared by the server's commands: the configuration file, or a database URL alone.
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The server's configuration file (YAML; see examples/fleet/server.yaml).", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("The PostgreSQL URL, instead of the file's (default: $DATABASE_URL).", valueName: "URL"))
+    var databaseURL: String?
+
+    func database() throws -> DatabaseURL {
+        do {
+            if let databaseURL { return try DatabaseURL(databaseURL) }
+            if let config { return try ServerConfiguration.load(file: config).database }
+            if let fromEnvironment = ProcessInfo.processInfo.environment["DATABASE_URL"] { return try DatabaseURL(fromEnvironment) }
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            throw ExitStatus.configuration
+        } catch {
+            StandardError.write("circuit-audit: invalid configuration: \(error)")
+            throw ExitStatus.configuration
+        }
+        throw ValidationError("give --config FILE, --database-url URL or DATABASE_URL")
+    }
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Serve the fleet API until SIGTERM or SIGINT.",
+        discussion: """
+            Applies the schema migrations at start (several instances may share one database). Plain HTTP is served on
+            loopback only; elsewhere the file must give tls.certificate and tls.key.
+            Exit codes: 0 stopped cleanly, 1 stopped on an error, 78 invalid configuration.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The server's configuration file (YAML).", valueName: "FILE"))
+    var config: String
+
+    @Option(name: .long, help: ArgumentHelp("Listen on this HOST:PORT instead of the file's (port 0 picks a free port).", valueName: "HOST:PORT"))
+    var listen: String?
+
+    func run() throws {
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.load(file: config)
+            if let listen {
+                guard let (host, port) = ServerConfiguration.listenAddress(listen) else { throw ValidationError("--listen \(listen): must be HOST:PORT") }
+                guard configuration.tlsCertificate != nil || ServerConfiguration.loopbackHosts.contains(host) else {
+                    throw ValidationError("--listen \(listen): plain HTTP is served on loopback only; the configuration gives no tls")
+                }
+                (configuration.host, configuration.port) = (host, port)
+            }
+        } catch {
+            StandardError.write("circuit-audit: invalid configuration: \(error)")
+            throw ExitStatus.configuration
+        }
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+        let logger = Logger(label: "circuit-audit-server")
+        let settled = configuration
+        try blocking {
+            try await FleetServer.run(settled, logger: logger) { address in
+                FileHandle.standardOutput.write(Data("circuit-audit server: listening on \(address)\n".utf8))
+            }
+        }
+    }
+}
+
+struct EnrollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Register a gateway and the Ed25519 public key its runs are signed with (from `circuit-audit keygen`).",
+        discussion: "Enrolling again with the same key updates the site and schedule; another key needs --rekey. Exit codes: 0 enrolled, 65 bad key or name, 69 database unavailable."
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: "The gateway's name, as its daemon's upload.gateway says (letters, digits, '.', '_', '-').")
+    var name: String
+
+    @Option(name: .long, help: ArgumentHelp("The gateway's public key (PEM).", valueName: "KEY.pub"))
+    var pub: String
+
+    @Option(name: .long, help: "Where the gateway is (shown beside it).")
+    var site: String?
+
+    @Option(name: .long, help: "Seconds between the gateway's runs: past its next due run (plus the server's stale_grace) it is stale.")
+    var schedule: Int = 3600
+
+    @Flag(name: .long, help: "Replace the key of a gateway already enrolled with another.")
+    var rekey = false
+
+    func run() throws {
+        let database = try server.database()
+        let key: Curve25519.Signing.PublicKey
+        do { key = try SigningKeys.loadPublic(pub) } catch { throw reportExit(error) }
+        let logger = Logger(label: "circuit-audit-enroll")
+        let (name, site, schedule, rekey) = (self.name, self.site, self.schedule, self.rekey)
+        do {
+            let enrolment = try blocking {
+                try await FleetStore.withStore(database, logger: logger) { store in
+                    try await FleetMigrations.apply(on: store.client, logger: logger)
+                    return try await store.enroll(name: name, publicKey: key, site: site, scheduleSeconds: schedule, rekey: rekey)
+                }
+            }
+            print("\(enrolment.created ? "enrolled" : "updated"): gateway \(enrolment.name), key \(enrolment.fingerprint)")
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            if case .databaseUnavailable = error { throw ExitCode(69) }
+            throw ExitStatus.dataError
+        }
+    }
+}
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Bring the fleet database to this version's schema and exit (the server also does it at start)."
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    func run() throws {
+        let database = try server.database()
+        let logger = Logger(label: "circuit-audit-migrate")
+        do {
+            let applied = try blocking {
+                try await FleetStore.withStore(database, logger: logger) { store in try await FleetMigrations.apply(on: store.client, logger: logger) }
+            }
+            print(applied.isEmpty ? "schema: up to date (\(database))" : "schema: applied \(applied.map(String.init).joined(separator: ", ")) (\(database))")
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            throw ExitCode(69)
+        }
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return try box.get()!.get()
+}
+
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<T, Error>?
+    func set(_ result: Result<T, Error>) { lock.withLock { value = result } }
+    func get() -> Result<T, Error>? { lock.withLock { value } }
+}
