@@ -117,6 +117,15 @@ let package = Package(
             ]
         ),
 
+        // scripts/bench-fleet: simulated gateways against a real server and PostgreSQL.
+        .executableTarget(name: "fleet-bench", dependencies: [
+            "FleetStore", "FleetUpload", "Reports", "Audit", "AuditPipeline", "Policy",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/FleetBench"),
+
         .target(name: "TestSupport", dependencies: ["Packets", "AuditPipeline", "Audit", "Policy"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),

@@ -200,7 +200,7 @@ extension FleetStore {
         return parts.joined(separator: " AND ")
     }
 
-    func count(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
+    public func count(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
         try await query { connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).decode(Int.self).first { _ in true } ?? 0
         }

@@ -257,7 +257,7 @@ public final class FleetStore: Sendable {
     }
 
     /// Runs `body` on a pooled connection, with PostgreSQL's failures as `FleetError`.
-    func query<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func query<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { try await body($0) }
         } catch let error as FleetError {

@@ -100,8 +100,9 @@ struct UploadCommand: ParsableCommand {
         }
         if spoolOnly { return }
         let attempts = self.attempts
-        var logger = Logger(label: "circuit-audit-upload")
-        logger.logLevel = .warning  // what was sent is printed below, once
+        var quiet = Logger(label: "circuit-audit-upload")
+        quiet.logLevel = .warning  // what was sent is printed below, once
+        let logger = quiet
         let report = try blocking { () -> FleetUploader.Drain in
             let uploader = try FleetUploader(configuration: upload.server, logger: logger)
             var wait = 1.0
