@@ -129,6 +129,14 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             await self.scheduleLoop()
             group.cancelAll()
         }
+        // A last attempt for the run just made (a one-shot timer stops right after it); what is
+        // not sent stays spooled for the next start.
+        if let queue {
+            let last = await queue.uploader.drain(queue.spool)
+            if let reason = last.unavailable {
+                logger.warning("fleet server unavailable at stop: \(last.left) run(s) stay spooled in \(queue.spool.directory): \(reason)")
+            }
+        }
         await uploader?.shutdown()
     }
 

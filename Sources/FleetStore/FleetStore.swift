@@ -13,11 +13,14 @@ import Reports
 public final class FleetStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// The longest a request waits for PostgreSQL before it is answered as unavailable.
+    public let deadline: Duration
 
     /// A store over `client`, whose `run()` must be running (the server's service group does it).
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, deadline: Duration = .seconds(15)) {
         self.client = client
         self.logger = logger
+        self.deadline = deadline
     }
 
     public static func makeClient(_ url: DatabaseURL, logger: Logger) -> PostgresClient {
@@ -236,30 +239,39 @@ public final class FleetStore: Sendable {
     // MARK: - Plumbing
 
     /// Runs `body` on one connection inside BEGIN/COMMIT; rolls back and rethrows its error.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: self.logger)
-                do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: self.logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                    throw error
-                }
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await query { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
             }
-        } catch let error as FleetError {
-            throw error
-        } catch {
-            throw Self.classify(error)
         }
     }
 
-    /// Runs `body` on a pooled connection, with PostgreSQL's failures as `FleetError`.
-    public func query<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a pooled connection, with PostgreSQL's failures as `FleetError`. While
+    /// PostgreSQL is down the pool would hold a request until its own breaker trips (a minute);
+    /// past `deadline` the request fails as unavailable instead, so a gateway hears 503 at once
+    /// and spools. A transaction cut short this way never committed.
+    public func query<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client, deadline = self.deadline
         do {
-            return try await client.withConnection { try await body($0) }
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await client.withConnection { try await body($0) } }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw FleetError.databaseUnavailable("no answer from PostgreSQL within \(deadline)")
+                }
+                return value
+            }
         } catch let error as FleetError {
             throw error
         } catch {

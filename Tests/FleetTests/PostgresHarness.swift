@@ -52,22 +52,19 @@ final class PostgresHarness: @unchecked Sendable {
             : try ProcessRunner.run(program, arguments, timeout: 120)
     }
 
-    /// Starts (or starts again after `stop`) the server on the same port and data. Not through
-    /// pipes: the postmaster outlives pg_ctl and would hold them open; it writes to server.log.
+    /// Starts (or starts again after `stop`) the server on the same port and data. Through a
+    /// python `subprocess` with `close_fds`: Foundation's Process learns of its child's exit by a
+    /// descriptor the child inherits, and the postmaster, which outlives pg_ctl, would keep it open.
     func startServer() throws {
-        let process = Process()
-        let arguments = ["\(bin)/pg_ctl", "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                         "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory.path) -c max_connections=200", "start"]
-        process.executableURL = URL(fileURLWithPath: Self.asRoot ? "/usr/sbin/runuser" : arguments[0])
-        process.arguments = Self.asRoot ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let command = (Self.asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [
+            "\(bin)/pg_ctl", "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
+            "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory.path) -c max_connections=200", "start"]
+        let detached = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True, stdin=subprocess.DEVNULL, "
+            + "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode)"
+        let result = try ProcessRunner.run("python3", ["-c", detached] + command, timeout: 120)
+        guard result.status == 0 else {
             let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
-            throw Failure("pg_ctl start failed (\(process.terminationStatus)):\n\(log)")
+            throw Failure("pg_ctl start failed (\(result.status)):\n\(log)")
         }
     }
 

@@ -93,8 +93,9 @@ final class ReliabilityTests: FleetTestCase, @unchecked Sendable {
 
         try postgres.startServer()
         var after = await sender.drain(spool)
-        for _ in 0..<20 where after.unavailable != nil {
-            try await Task.sleep(for: .milliseconds(500))
+        // The pool reconnects on its own backoff (up to a minute after a long outage).
+        for _ in 0..<120 where after.unavailable != nil {
+            try await Task.sleep(for: .seconds(1))
             after = await sender.drain(spool)
         }
         await sender.shutdown()
