@@ -1,3 +1,4 @@
+import FileSupport
 import Detection
 import Flows
 import Foundation
@@ -209,7 +210,7 @@ public struct CircuitCorrelator: Sendable {
     static func reference(_ flow: AnalyzedFlow, capture: String) -> FlowReference {
         let record = flow.record
         return FlowReference(
-            capture: (capture as NSString).lastPathComponent, flow: record.id, proto: record.ipProtocol.description,
+            capture: FilePath(capture).fileName, flow: record.id, proto: record.ipProtocol.description,
             source: record.source.description, sourcePort: record.sourcePort, destination: record.destination.description,
             destinationPort: record.destinationPort, packets: record.forward.packets + record.reverse.packets,
             bytes: record.forward.bytes + record.reverse.bytes, first: record.firstSeen.iso8601, last: record.lastSeen.iso8601,
