@@ -101,6 +101,10 @@ public enum Directories {
     /// the way (a file, a FIFO) is an error naming it. `reportingAs` is the path the caller's
     /// message names (the file being written), when it is not the directory itself.
     public static func create(_ path: String, mode: mode_t = 0o700, reportingAs reported: String? = nil) throws(FileSystemError) {
+        let named = reported ?? path
+        func failure(_ directory: FilePath, _ problem: FileSystemError.Problem) -> FileSystemError {
+            FileSystemError(path: named, operation: .createDirectory, problem: problem, directory: directory.string)
+        }
         let target = FilePath(path)
         var missing: [FilePath] = []
         var current = target
@@ -108,20 +112,19 @@ public enum Directories {
             var info = stat()
             if stat(current.string, &info) == 0 {
                 let kind = FileKind(mode: info.st_mode)
-                guard kind == .directory else {
-                    throw FileSystemError(path: reported ?? current.string, operation: reported == nil ? .createDirectory : .write,
-                                          problem: .wrongKind(kind, expected: .directory))
-                }
+                guard kind == .directory else { throw failure(current, .wrongKind(kind, expected: .directory)) }
                 break
             }
-            guard errno == ENOENT else { throw .system(reported ?? current.string, reported == nil ? .createDirectory : .write) }
+            guard errno == ENOENT else { throw failure(current, .system(errno: errno)) }
+            // A symbolic link to nothing: mkdir would say it exists, and writing in it would fail.
+            if lstat(current.string, &info) == 0 { throw failure(current, .wrongKind(.symbolicLink, expected: .directory)) }
             missing.append(current)
             guard current.removeLastComponent() else { break }
         }
         for directory in missing.reversed() {
             if mkdir(directory.string, mode) != 0 {
                 if errno == EEXIST { continue }
-                throw .system(reported ?? directory.string, reported == nil ? .createDirectory : .write)
+                throw failure(directory, .system(errno: errno))
             }
             // mkdir's mode passes through the umask; audit data's directories are exactly `mode`.
             chmod(directory.string, mode)

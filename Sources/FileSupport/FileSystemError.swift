@@ -27,19 +27,29 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
     public var path: String
     public var operation: Operation
     public var problem: Problem
+    /// The directory on the way that could not be made, when it is not `path` itself (the
+    /// missing parent of a file being written, say).
+    public var directory: String?
 
-    public init(path: String, operation: Operation, problem: Problem) {
+    public init(path: String, operation: Operation, problem: Problem, directory: String? = nil) {
         self.path = path
         self.operation = operation
         self.problem = problem
+        self.directory = directory
     }
 
     static func system(_ path: String, _ operation: Operation, _ code: Int32 = Glibc.errno) -> FileSystemError {
         FileSystemError(path: path, operation: operation, problem: .system(errno: code))
     }
 
-    /// The reason alone, for messages that already name the path.
+    /// The reason alone, for messages that already name the path (and the directory that
+    /// could not be made, when that is another).
     public var reason: String {
+        guard let directory, directory != path else { return problemText }
+        return "cannot create the directory \(directory): \(problemText)"
+    }
+
+    private var problemText: String {
         switch problem {
         case .system(let code): String(cString: strerror(code))
         case .wrongKind(.directory, expected: _): "it is a directory, not a regular file"
@@ -62,7 +72,10 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
         return nil
     }
 
-    public var description: String { "\(path): \(operation.rawValue): \(reason)" }
+    public var description: String {
+        if let directory, directory != path { return "\(path): \(reason)" }
+        return "\(path): \(operation.rawValue): \(reason)"
+    }
 }
 
 /// What a path is, from `stat`'s file type.

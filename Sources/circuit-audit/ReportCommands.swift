@@ -97,7 +97,10 @@ struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Make an Ed25519 key pair for signing evidence bundles (private key 0600, public key beside it).",
-        discussion: "Both are PEM (PKCS #8 and SubjectPublicKeyInfo), so OpenSSL can check a signature too. An existing key is never overwritten."
+        discussion: """
+            Both are PEM (PKCS #8 and SubjectPublicKeyInfo), so OpenSSL can check a signature too. An existing key is never overwritten.
+            Exit codes: 0 written, 73 cannot write (nothing is left behind).
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("The private key file to create.", valueName: "FILE"))
@@ -120,7 +123,10 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a signed evidence bundle (.tar.gz) of an audit: findings, reports, snapshot, flow summaries, manifest and signature.",
-        discussion: "Never payload: flows are summaries (addresses, ports, counts, times). Check a bundle with `circuit-audit verify FILE --pub KEY.pub`."
+        discussion: """
+            Never payload: flows are summaries (addresses, ports, counts, times). Check a bundle with `circuit-audit verify FILE --pub KEY.pub`.
+            Exit codes: 0 written, 65 not an audit or bad key, 66 cannot read, 73 cannot write.
+            """
     )
 
     @Option(name: .customLong("in"), help: ArgumentHelp("The audit directory (holding findings.json).", valueName: "AUDIT_DIR"))
