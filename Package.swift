@@ -3,6 +3,7 @@
 // CircuitAudit: audits how a gateway in mainland China reaches the rest of the world.
 //
 // Targets depend one way only:
+//   FileSupport (+ swift-system's FilePath): paths, atomic writes, bounded reads; below every target that touches files
 //   Packets ─► Capture (+ CPcap) ─┐
 //   Packets ─► Flows ─────────────┼─► Traffic ─► circuit-audit (the thin CLI)
 //   Packets ─► Detection ─────────┘
@@ -38,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -48,32 +50,34 @@ let package = Package(
         .systemLibrary(name: "CGeoIP", pkgConfig: "geoip", providers: [.apt(["libgeoip-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Paths split and joined with FilePath, the one atomic writer, reads bounded and refusing non-regular files.
+        .target(name: "FileSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Packets"),
-        .target(name: "Geo", dependencies: ["Packets", "CGeoIP", "CMaxMindDB"]),
-        .target(name: "Capture", dependencies: ["CPcap", "Packets"]),
+        .target(name: "Geo", dependencies: ["FileSupport", "Packets", "CGeoIP", "CMaxMindDB"]),
+        .target(name: "Capture", dependencies: ["CPcap", "FileSupport", "Packets"]),
         .target(name: "Flows", dependencies: ["Packets"]),
         .target(name: "Detection", dependencies: ["Packets"]),
-        .target(name: "Policy", dependencies: ["Detection", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Inventory", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Policy", dependencies: ["Detection", "FileSupport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Inventory", dependencies: ["FileSupport", .product(name: "Crypto", package: "swift-crypto")]),
         // Cross-border data-export rules: pure evaluation of declarations against policy data.
         .target(name: "DataExport", dependencies: ["Policy"]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),
         .target(name: "Audit", dependencies: [
-            "Geo", "Inventory", "Policy", "DataExport", "Traffic", "Detection", "Flows", "Packets",
+            "FileSupport", "Geo", "Inventory", "Policy", "DataExport", "Traffic", "Detection", "Flows", "Packets",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Reports", dependencies: [
-            "Audit", "DataExport", "Policy", "Geo", "Inventory", "Packets", "CZlib",
+            "Audit", "FileSupport", "DataExport", "Policy", "Geo", "Inventory", "Packets", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The audit run end to end (policies, inventory, traffic, Auditor): shared by `audit` and the daemon.
-        .target(name: "AuditPipeline", dependencies: ["Audit", "Capture", "Geo", "Inventory", "Policy", "Traffic", "Detection"]),
+        .target(name: "AuditPipeline", dependencies: ["Audit", "FileSupport", "Capture", "Geo", "Inventory", "Policy", "Traffic", "Detection"]),
         // Audit runs kept in SQLite (GRDB, WAL) and the differences between two of them.
-        .target(name: "History", dependencies: ["Audit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "History", dependencies: ["Audit", "FileSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CPrivileges"),
         // The gateway's side of the fleet: each run's signed bundle spooled on disk and sent to the server.
         .target(name: "FleetUpload", dependencies: [
-            "Reports",
+            "Reports", "FileSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -99,7 +103,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Daemon", dependencies: [
-            "AuditPipeline", "History", "Audit", "Reports", "Policy", "Capture", "CPrivileges", "FleetUpload",
+            "AuditPipeline", "History", "Audit", "FileSupport", "Reports", "Policy", "Capture", "CPrivileges", "FleetUpload",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -110,7 +114,7 @@ let package = Package(
             name: "circuit-audit",
             dependencies: [
                 "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
-                "AuditPipeline", "History", "Daemon", "FleetUpload", "FleetStore", "FleetServer",
+                "AuditPipeline", "History", "Daemon", "FileSupport", "FleetUpload", "FleetStore", "FleetServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -127,6 +131,7 @@ let package = Package(
         ], path: "Sources/FleetBench"),
 
         .target(name: "TestSupport", dependencies: ["Packets", "AuditPipeline", "Audit", "Policy"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
@@ -137,7 +142,7 @@ let package = Package(
         .testTarget(name: "DataExportTests", dependencies: ["DataExport", "Policy", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DataExport", "Policy", "Geo", "Inventory", "Traffic", "Detection", "Flows", "Capture", "Packets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CZlib", "Audit", "DataExport", "Policy", "Geo", "Inventory", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: [

@@ -1,5 +1,6 @@
 import Crypto
 import DataExport
+import FileSupport
 import Foundation
 import Geo
 import Inventory
@@ -82,12 +83,16 @@ public struct AuditResult: Sendable, Codable, Equatable {
             self.sha256 = sha256
         }
 
-        /// The input with the SHA-256 of its bytes (nil for a directory or an unreadable file).
+        /// The input with the SHA-256 of its bytes (nil for a directory, a FIFO or device, or an
+        /// unreadable file). Read in pieces: a capture may be larger than memory.
         public static func file(_ path: String, kind: String) -> Input {
-            let digest = FileManager.default.contents(atPath: path).map { data in
-                SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            guard (try? FileReader.kind(of: path)) == .regular, let handle = FileHandle(forReadingAtPath: path) else {
+                return Input(path: path, kind: kind, sha256: nil)
             }
-            return Input(path: path, kind: kind, sha256: digest)
+            defer { try? handle.close() }
+            var hasher = SHA256()
+            while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+            return Input(path: path, kind: kind, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
         }
     }
 
@@ -115,19 +120,15 @@ public struct AuditResult: Sendable, Codable, Equatable {
         findings.filter { $0.severity >= severity && $0.waiver?.active != true }
     }
 
-    /// Writes `findings.json` (0600) into `directory` (created 0700).
+    /// Writes `findings.json` (0600, atomically) into `directory` (created 0700); the error
+    /// names the file or directory and the system's reason.
     public func write(to directory: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = directory + "/findings.json"
         let data = try encoder.encode(self)
-        // Write beside, then rename: a reader never sees a half-written file.
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        if rename(temporary, path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        try Directories.create(directory)
+        let path = FilePath(directory).appending("findings.json").string
+        try AtomicFile.write(data, to: path)
         return path
     }
 }

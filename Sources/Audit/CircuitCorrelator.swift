@@ -1,3 +1,4 @@
+import FileSupport
 import Detection
 import Flows
 import Foundation
@@ -71,9 +72,10 @@ public struct CircuitCorrelator: Sendable {
 
         // 2. Flows with a verdict: attach to a configured circuit, or make an unconfigured one.
         for summary in traffic {
+            let captureName = FilePath(summary.source).fileName
             for flow in summary.flows {
                 guard let verdict = flow.tunnel else { continue }
-                let reference = Self.reference(flow, capture: summary.source)
+                let reference = Self.reference(flow, captureName: captureName)
                 let initiator = flow.record.source.description
                 let responder = flow.record.destination.description
                 if let index = circuits.firstIndex(where: { $0.remoteAddress == responder || $0.remoteAddress == initiator }) {
@@ -206,10 +208,11 @@ public struct CircuitCorrelator: Sendable {
         if circuit.tunnel == nil || (flow.tunnel.map { $0.confidence == "confirmed" } ?? false) { circuit.tunnel = flow.tunnel ?? circuit.tunnel }
     }
 
-    static func reference(_ flow: AnalyzedFlow, capture: String) -> FlowReference {
+    /// `captureName` is the capture file's name without its directory.
+    static func reference(_ flow: AnalyzedFlow, captureName: String) -> FlowReference {
         let record = flow.record
         return FlowReference(
-            capture: (capture as NSString).lastPathComponent, flow: record.id, proto: record.ipProtocol.description,
+            capture: captureName, flow: record.id, proto: record.ipProtocol.description,
             source: record.source.description, sourcePort: record.sourcePort, destination: record.destination.description,
             destinationPort: record.destinationPort, packets: record.forward.packets + record.reverse.packets,
             bytes: record.forward.bytes + record.reverse.bytes, first: record.firstSeen.iso8601, last: record.lastSeen.iso8601,

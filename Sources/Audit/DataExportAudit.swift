@@ -1,3 +1,4 @@
+import FileSupport
 import DataExport
 import Foundation
 import Geo
@@ -39,7 +40,7 @@ struct DataExportAudit {
         var groups: [String: Candidate] = [:]
         var order: [String] = []
         for summary in traffic {
-            let capture = (summary.source as NSString).lastPathComponent
+            let capture = FilePath(summary.source).fileName
             for flow in summary.flows {
                 let record = flow.record
                 guard let (service, matchedBy) = matcher.match(serverName: flow.serverName, port: record.destinationPort) else { continue }

@@ -1,4 +1,5 @@
 import CPcap
+import FileSupport
 import Packets
 
 #if canImport(Glibc)
@@ -38,13 +39,28 @@ public final class PacketSource {
 
     /// Opens a capture file. Timestamps keep nanosecond precision where the file has it.
     public static func open(file path: String, filter: String? = nil) throws(CaptureError) -> PacketSource {
-        guard let file = fopen(path, "rb") else {
+        // O_NONBLOCK: a FIFO opens at once even with no writer (reading it then ends at once,
+        // as an empty file), instead of waiting forever; a writer already waiting streams as usual.
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else {
             throw .cannotOpen(source: path, reason: String(cString: strerror(errno)))
         }
-        var isDirectory = stat()
-        if fstat(fileno(file), &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR {
-            fclose(file)
-            throw .cannotOpen(source: path, reason: "is a directory")
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .cannotOpen(source: path, reason: reason)
+        }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regular || kind == .fifo || kind == .characterDevice else {
+            close(descriptor)
+            throw .cannotOpen(source: path, reason: FileSystemError(path: path, operation: .read, problem: .wrongKind(kind, expected: .regular)).reason)
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        guard let file = fdopen(descriptor, "rb") else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .cannotOpen(source: path, reason: reason)
         }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_fopen_offline_with_tstamp_precision(

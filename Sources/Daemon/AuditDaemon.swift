@@ -1,6 +1,7 @@
 import Audit
 import AuditPipeline
 @preconcurrency import Crypto
+import FileSupport
 import FleetUpload
 import Foundation
 import History
@@ -73,16 +74,13 @@ public final class AuditDaemon: Service, @unchecked Sendable {
     /// (0700/0600), opens the capture handles, then drops to the configured user.
     public func prepare() throws {
         let configuration = self.configuration
-        let manager = FileManager.default
         var owned: [String] = []
-        for directory in Set([configuration.reportDirectory, (configuration.database as NSString).deletingLastPathComponent,
-                              (configuration.statusFile as NSString).deletingLastPathComponent] + (configuration.upload.map { [$0.spool] } ?? [])) {
+        for directory in Set([configuration.reportDirectory, FilePath(configuration.database).containingDirectory.string,
+                              FilePath(configuration.statusFile).containingDirectory.string] + (configuration.upload.map { [$0.spool] } ?? [])) {
             do {
-                if !manager.fileExists(atPath: directory) {
-                    try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                }
+                try Directories.create(directory)
             } catch {
-                throw DaemonError.cannotPrepare(path: directory, reason: "cannot create the directory: \(ReportArchive.classify(error, path: directory + "/x"))")
+                throw DaemonError.cannotPrepare(path: directory, reason: error.isDiskFull ? "cannot create the directory: the disk is full" : error.reason)
             }
             guard access(directory, W_OK) == 0 else {
                 throw DaemonError.cannotPrepare(path: directory, reason: "the directory is not writable (\(String(cString: strerror(errno)))): check its owner, mode and mount")

@@ -1,3 +1,4 @@
+import FileSupport
 import FleetUpload
 import Foundation
 import Reports
@@ -78,9 +79,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static func load(file: String, defaultPolicies: URL) throws -> DaemonConfiguration {
         let text: String
         do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
+            text = try FileReader.text(file, maximumBytes: 16 << 20)
         } catch {
-            throw PolicyError(file: file, line: 0, key: "", message: "cannot read: \((error as NSError).localizedDescription)")
+            throw PolicyError(file: file, line: 0, key: "", message: "cannot read: \(error.reason)")
         }
         return try parse(text, file: file, defaultPolicies: defaultPolicies)
     }
@@ -89,10 +90,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let reader = NodeReader(file: file)
         let root = try NodeReader.compose(text, file: file)
         let top = try reader.mapping(root, "", allowed: ["schedule", "audit", "capture", "output", "alerts", "privileges", "upload"], required: ["schedule", "output"])
-        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let base = FilePath(file).absolute.containingDirectory
         func path(_ node: Node?, _ key: String) throws -> String? {
             guard let text = try reader.optionalString(node, key) else { return nil }
-            return text.hasPrefix("/") ? text : base.appendingPathComponent(text).standardizedFileURL.path
+            return base.resolving(text).lexicallyNormalized().string
         }
         func number(_ node: Node?, _ key: String, default value: Double, minimum: Double) throws -> Double {
             guard let node else { return value }
@@ -142,8 +143,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let audit = try top["audit"].map { try reader.mapping($0, "audit", allowed: ["policies", "rules", "organization", "root", "geo_databases", "captures"]) }
         let policies = try path(audit?["policies"], "audit.policies").map(URL.init(fileURLWithPath:)) ?? defaultPolicies
         let rules = try path(audit?["rules"], "audit.rules").map(URL.init(fileURLWithPath:))
-        let geo = try reader.strings(audit?["geo_databases"], "audit.geo_databases").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
-        let captures = try reader.strings(audit?["captures"], "audit.captures").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        let geo = try reader.strings(audit?["geo_databases"], "audit.geo_databases").map { base.resolving($0).string }
+        let captures = try reader.strings(audit?["captures"], "audit.captures").map { base.resolving($0).string }
 
         // capture
         let capture = try top["capture"].map { try reader.mapping($0, "capture", allowed: ["interfaces", "duration", "filter"]) }
@@ -246,8 +247,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             captureFilter: try reader.optionalString(capture?["filter"], "capture.filter"),
             reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats, reportLanguages: languages,
             keepHistory: try output["keep_history"].map { try integer($0, "output.keep_history", default: 0, minimum: 1) },
-            database: try path(output["database"], "output.database") ?? directory + "/history.sqlite",
-            statusFile: try path(output["status"], "output.status") ?? directory + "/status.json",
+            database: try path(output["database"], "output.database") ?? FilePath(directory).appending("history.sqlite").string,
+            statusFile: try path(output["status"], "output.status") ?? FilePath(directory).appending("status.json").string,
             alerts: Alerts(minSeverity: minSeverity, log: try reader.bool(alertsNode?["log"], "alerts.log", default: true), command: command,
                            commandTimeout: try number(alertsNode?["command_timeout"], "alerts.command_timeout", default: 30, minimum: 0.1), http: http),
             privileges: Privileges(user: try reader.optionalString(privilegeNode?["user"], "privileges.user"),

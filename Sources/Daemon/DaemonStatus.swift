@@ -1,7 +1,5 @@
+import FileSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the daemon is doing and how its runs went, rewritten (atomically, 0600) at every change
 /// so monitoring can read one small file instead of parsing logs.
@@ -50,30 +48,20 @@ public struct DaemonStatus: Sendable, Codable, Equatable {
              lastError = "last_error", lastReload = "last_reload", interfaces, privileges
     }
 
-    /// Writes beside and renames, so a reader never sees half a file.
+    /// Writes atomically (`AtomicFile`), so a reader never sees half a file.
     public func write(to path: String) throws(StatusFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { throw StatusFileError(path: path, reason: "cannot encode the status") }
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StatusFileError(path: path, reason: String(cString: strerror(errno))) }
-        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let writeError = errno
-        close(descriptor)
-        guard written == data.count else {
-            unlink(temporary)
-            throw StatusFileError(path: path, reason: written < 0 ? String(cString: strerror(writeError)) : "short write (is the disk full?)")
-        }
-        if rename(temporary, path) != 0 {
-            let renameError = errno
-            unlink(temporary)
-            throw StatusFileError(path: path, reason: String(cString: strerror(renameError)))
+        do {
+            try AtomicFile.write(data, to: path)
+        } catch {
+            throw StatusFileError(path: path, reason: error.reason)
         }
     }
 
     public static func read(from path: String) throws -> DaemonStatus {
-        try JSONDecoder().decode(DaemonStatus.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        try JSONDecoder().decode(DaemonStatus.self, from: FileReader.read(path))
     }
 }
 

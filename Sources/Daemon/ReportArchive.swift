@@ -1,4 +1,5 @@
 import Audit
+import FileSupport
 import Foundation
 import Reports
 
@@ -43,15 +44,17 @@ public struct ReportArchive: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let name = Self.prefix + String(format: "%06lld", run) + "-" + formatter.string(from: date)
-        let final = directory + "/" + name
-        let partial = directory + "/.partial-" + name
+        let base = FilePath(directory)
+        let final = base.appending(name).string
+        let partial = base.appending(".partial-" + name).string
         do {
-            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try Directories.create(directory)
             try? manager.removeItem(atPath: partial)
-            try manager.createDirectory(atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try Directories.create(partial)
             _ = try result.write(to: partial)
             if !formats.isEmpty { _ = try Reports.write(formats, languages: languages, result: result, to: partial + "/") }
-            if rename(partial, final) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            if rename(partial, final) != 0 { throw FileSystemError(path: final, operation: .write, problem: .system(errno: errno)) }
+            try Directories.sync(directory, reportingAs: final)
         } catch {
             try? manager.removeItem(atPath: partial)
             throw Self.classify(error, path: final)
@@ -65,8 +68,8 @@ public struct ReportArchive: Sendable {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return }
         let runs = names.filter { $0.hasPrefix(Self.prefix) }.sorted()
-        for name in runs.dropLast(keep) { try? manager.removeItem(atPath: directory + "/" + name) }
-        for name in names where name.hasPrefix(".partial-") { try? manager.removeItem(atPath: directory + "/" + name) }
+        for name in runs.dropLast(keep) { try? manager.removeItem(atPath: FilePath(directory).appending(name).string) }
+        for name in names where name.hasPrefix(".partial-") { try? manager.removeItem(atPath: FilePath(directory).appending(name).string) }
     }
 
     /// The run directories kept, oldest first.
@@ -75,19 +78,26 @@ public struct ReportArchive: Sendable {
     }
 
     static func classify(_ error: Error, path: String) -> ReportArchiveError {
+        if let failure = error as? FileSystemError {
+            return failure.isDiskFull || diskIsFull(path) ? .diskFull(path: path) : .cannotWrite(path: path, reason: failure.reason)
+        }
+        if case .cannotWrite(_, let reason)? = error as? ReportError {
+            return diskIsFull(path) ? .diskFull(path: path) : .cannotWrite(path: path, reason: reason)
+        }
         let nsError = error as NSError
         let posix = (nsError.domain == NSPOSIXErrorDomain ? nsError.code : (nsError.userInfo[NSUnderlyingErrorKey] as? NSError)?.code) ?? 0
         if posix == Int(ENOSPC) || nsError.code == CocoaError.fileWriteOutOfSpace.rawValue || diskIsFull(path) { return .diskFull(path: path) }
         if posix != 0 { return .cannotWrite(path: path, reason: String(cString: strerror(Int32(posix)))) }
-        if access((path as NSString).deletingLastPathComponent, W_OK) != 0 { return .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        if access(FilePath(path).containingDirectory.string, W_OK) != 0 { return .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         return .cannotWrite(path: path, reason: nsError.localizedDescription)
     }
 
     static func diskIsFull(_ path: String) -> Bool {
         var info = statvfs()
-        var directory = (path as NSString).deletingLastPathComponent
-        while !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) { directory = (directory as NSString).deletingLastPathComponent }
-        guard statvfs(directory.isEmpty ? "/" : directory, &info) == 0 else { return false }
+        // The nearest directory that exists: the file system the write would have gone to.
+        var directory = FilePath(path).absolute.removingLastComponent()
+        while !directory.isEmpty, !FileManager.default.fileExists(atPath: directory.string), directory.removeLastComponent() {}
+        guard statvfs(directory.isEmpty ? "/" : directory.string, &info) == 0 else { return false }
         return info.f_bavail < 2
     }
 }

@@ -48,7 +48,7 @@ enum Responses {
         case .tampered: .unprocessableContent
         case .malformed, .badEnrolment: .badRequest
         case .replay, .conflictingRun: .conflict
-        case .tooLarge: .contentTooLarge
+        case .tooLarge, .overLimit: .contentTooLarge
         case .databaseUnavailable, .migration: .serviceUnavailable
         case .notFound: .notFound
         }

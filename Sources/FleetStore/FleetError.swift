@@ -17,6 +17,8 @@ public enum FleetError: Error, Equatable, CustomStringConvertible {
     case conflictingRun(gateway: String, runID: String)
     /// The body is larger than the server accepts.
     case tooLarge(bytes: Int, limit: Int)
+    /// The bundle inflates past the server's limits (a gzip bomb, too many members).
+    case overLimit(String)
     /// A gateway name or key that cannot be enrolled.
     case badEnrolment(String)
     /// PostgreSQL could not be reached or failed; nothing was stored, try again later.
@@ -35,6 +37,7 @@ public enum FleetError: Error, Equatable, CustomStringConvertible {
         case .replay(let gateway, let runID, let stored): "replay: this audit of gateway \"\(gateway)\" is already stored as run \(stored); refused as run \(runID)"
         case .conflictingRun(let gateway, let runID): "run \(runID) of gateway \"\(gateway)\" is already stored with other findings"
         case .tooLarge(let bytes, let limit): "the body (\(bytes) bytes or more) exceeds the server's limit of \(limit) bytes (limits.max_bundle_bytes)"
+        case .overLimit(let reason): "the bundle is refused unread: \(reason)"
         case .badEnrolment(let reason): "cannot enrol: \(reason)"
         case .databaseUnavailable(let reason): "the fleet database is unavailable: \(reason); nothing was stored, send again later"
         case .notFound(let what): "\(what) not found"
@@ -51,7 +54,7 @@ public enum FleetError: Error, Equatable, CustomStringConvertible {
         case .malformed: "malformed"
         case .replay: "replay"
         case .conflictingRun: "conflicting_run"
-        case .tooLarge: "too_large"
+        case .tooLarge, .overLimit: "too_large"
         case .badEnrolment: "bad_enrolment"
         case .databaseUnavailable: "database_unavailable"
         case .notFound: "not_found"

@@ -112,6 +112,7 @@ public final class FleetStore: Sendable {
         do {
             files = try EvidenceBundle.entries(of: bundle, path: "the body", limits: limits)
         } catch {
+            if case .bundleOverLimit(_, let exceeded) = error { throw FleetError.overLimit(exceeded.description) }
             throw FleetError.malformed(error.description)
         }
         let gateway = try RunSubmission.claimedGateway(of: files)

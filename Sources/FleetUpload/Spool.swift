@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Runs waiting to be sent, one signed bundle a file, on disk so that a restart or a long
@@ -62,46 +63,11 @@ public struct Spool: Sendable {
     }
 
     private func makeDirectory(_ path: String) throws(Failure) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw .cannotWrite(path: path, reason: "exists and is not a directory") }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .cannotWrite(path: path, reason: (error as NSError).localizedDescription)
-        }
+        do { try Directories.create(path) } catch { throw .cannotWrite(path: path, reason: error.reason) }
     }
 
+    /// Temporary file beside, fsync, rename, directory fsync: a crash leaves the old spool or the new one.
     static func writeDurably(_ data: Data, to path: String) throws(Failure) {
-        let temporary = path + ".partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        var failure: String?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: failure)
-        }
-        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw .cannotWrite(path: path, reason: error.reason) }
     }
 }

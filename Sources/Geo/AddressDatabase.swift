@@ -1,3 +1,4 @@
+import FileSupport
 import CGeoIP
 import CMaxMindDB
 import Foundation
@@ -80,6 +81,8 @@ public final class MaxMindDatabase: AddressDatabase, @unchecked Sendable {
     public let description: String
 
     public init(path: String) throws(AddressDatabaseError) {
+        // libmaxminddb opens the file itself: a FIFO would keep it waiting, a device is no database.
+        do { try FileReader.requireRegularFile(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
         let status = MMDB_open(path, UInt32(MMDB_MODE_MMAP), &database)
         guard status == MMDB_SUCCESS else {
             throw .cannotOpen(path: path, reason: String(cString: MMDB_strerror(status)))

@@ -1,5 +1,6 @@
 import Audit
 import Crypto
+import FileSupport
 import Foundation
 import GRDB
 import Policy
@@ -73,16 +74,21 @@ public final class HistoryStore: Sendable {
     /// migration. Files are created 0600 in a directory created 0700.
     public init(path: String, create: Bool = true) throws(HistoryError) {
         self.path = path
-        let manager = FileManager.default
-        if !manager.fileExists(atPath: path) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            // SQLite would wait on a FIFO or write into a device: only a regular file is a database.
+            let kind = FileKind(mode: info.st_mode)
+            guard kind == .regular else {
+                throw .cannotOpen(path: path, reason: FileSystemError(path: path, operation: .read, problem: .wrongKind(kind, expected: .regular)).reason)
+            }
+        } else if errno != ENOENT {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        } else {
             guard create else { throw .noHistory(path: path) }
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                do {
-                    try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                } catch {
-                    throw .notWritable(path: path, reason: Self.reason(error))
-                }
+            do {
+                try Directories.create(FilePath(path).containingDirectory.string, reportingAs: path)
+            } catch {
+                throw error.isDiskFull ? .diskFull(path: path) : .notWritable(path: path, reason: error.reason)
             }
             let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
             if descriptor < 0 {
@@ -398,8 +404,7 @@ public final class HistoryStore: Sendable {
     /// Whether the file system holding `path` has no free block left for this user.
     static func diskIsFull(_ path: String) -> Bool {
         var info = statvfs()
-        let directory = (path as NSString).deletingLastPathComponent
-        guard statvfs(directory.isEmpty ? "." : directory, &info) == 0 else { return false }
+        guard statvfs(FilePath(path).containingDirectory.string, &info) == 0 else { return false }
         return info.f_bavail < 2
     }
 }

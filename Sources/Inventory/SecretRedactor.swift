@@ -1,3 +1,4 @@
+import FileSupport
 import Crypto
 import Foundation
 
@@ -34,7 +35,7 @@ public enum SecretRedactor {
         var output: [String] = []
         var blockEnd: String?
         var blockLines: [Substring] = []
-        let name = (path as NSString).lastPathComponent.lowercased()
+        let name = FilePath(path).fileName.lowercased()
         let wholeFileSecret = name.hasSuffix("secrets") && !name.hasSuffix(".conf")  // chap-secrets, pap-secrets, ipsec.secrets
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)

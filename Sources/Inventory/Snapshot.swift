@@ -1,3 +1,4 @@
+import FileSupport
 import Crypto
 import Foundation
 
@@ -67,7 +68,7 @@ public enum Snapshot {
                         written.insert(path)
                         guard case .success(let text) = system.read(path) else { continue }
                         let redacted = collector.redact(text, input: input, path: path)
-                        try writeFile(directory + path, redacted)
+                        try writeFile(FilePath(directory).appending(path).string, redacted)
                         files.append(FileEntry(path: path, sha256: sha256(redacted), bytes: redacted.utf8.count))
                     }
                 case .command(let command, let stateFile):
@@ -77,7 +78,7 @@ public enum Snapshot {
                     switch system.output(of: command, stateFile: stateFile) {
                     case .success(let text):
                         let redacted = collector.redact(text, input: input, path: "state/" + stateFile)
-                        try writeFile(directory + "/state/" + stateFile, redacted)
+                        try writeFile(FilePath(directory).appending("state").appending(stateFile).string, redacted)
                         files.append(FileEntry(path: "state/" + stateFile, sha256: sha256(redacted), bytes: redacted.utf8.count))
                         commands.append(CommandEntry(command: display, stateFile: stateFile, ok: true, error: nil))
                     case .failure(let failure):
@@ -98,7 +99,7 @@ public enum Snapshot {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = (try? encoder.encode(manifest)) ?? Data()
-        try writeFile(directory + "/manifest.json", String(decoding: data, as: UTF8.self) + "\n")
+        try writeFile(FilePath(directory).appending("manifest.json").string, String(decoding: data, as: UTF8.self) + "\n")
         return manifest
     }
 
@@ -107,19 +108,10 @@ public enum Snapshot {
     }
 
     private static func makeDirectory(_ path: String) throws(Failure) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
-        } catch {
-            throw .cannotCreate(path: path, reason: error.localizedDescription)
-        }
+        do { try Directories.create(path) } catch { throw .cannotCreate(path: error.path, reason: error.reason) }
     }
 
     private static func writeFile(_ path: String, _ text: String) throws(Failure) {
-        try makeDirectory((path as NSString).deletingLastPathComponent)
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw .cannotCreate(path: path, reason: "cannot create the file")
-        }
+        do { try AtomicFile.write(Data(text.utf8), to: path) } catch { throw .cannotCreate(path: error.path, reason: error.reason) }
     }
 }

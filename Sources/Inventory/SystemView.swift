@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// The gateway as collectors see it: the live system, or a copied tree (`--root DIR`) where
@@ -12,6 +13,9 @@ public struct SystemView: Sendable {
 
     public init(_ mode: Mode) { self.mode = mode }
 
+    /// The largest configuration file or saved command output read (64 MiB).
+    public static let maximumFileBytes = 64 << 20
+
     /// Why a file or command output could not be had.
     public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public var source: String
@@ -23,7 +27,7 @@ public struct SystemView: Sendable {
     public func hostPath(_ gatewayPath: String) -> String {
         switch mode {
         case .live: gatewayPath
-        case .tree(let root): root + (gatewayPath.hasPrefix("/") ? gatewayPath : "/" + gatewayPath)
+        case .tree(let root): FilePath(root).appending(gatewayPath).string
         }
     }
 
@@ -36,13 +40,15 @@ public struct SystemView: Sendable {
     /// on Windows, SoftEther's vpn_server.config) are read as LF: Swift keeps "\r\n" as one
     /// character, so without this every parser, and the redactor, would see the whole file as
     /// one line.
+    /// Only regular files of at most `maximumFileBytes` are read: a FIFO or device in the tree
+    /// is refused rather than waited on.
     public func read(_ gatewayPath: String) -> Result<String, ReadFailure> {
-        let path = hostPath(gatewayPath)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permission?)" : "does not exist"
-            return .failure(ReadFailure(source: gatewayPath, reason: reason))
+        let text: String
+        do {
+            text = try FileReader.text(hostPath(gatewayPath), maximumBytes: Self.maximumFileBytes)
+        } catch {
+            return .failure(ReadFailure(source: gatewayPath, reason: error.errorNumber == ENOENT ? "does not exist" : error.reason))
         }
-        let text = String(decoding: data, as: UTF8.self)
         return .success(text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text)
     }
 
@@ -50,11 +56,12 @@ public struct SystemView: Sendable {
     public func output(of command: [String], stateFile: String) -> Result<String, ReadFailure> {
         switch mode {
         case .tree(let root):
-            let path = root + "/state/" + stateFile
-            guard let data = FileManager.default.contents(atPath: path) else {
-                return .failure(ReadFailure(source: "state/\(stateFile)", reason: "not in the snapshot"))
+            let path = FilePath(root).appending("state").appending(stateFile).string
+            do {
+                return .success(try FileReader.text(path, maximumBytes: Self.maximumFileBytes))
+            } catch {
+                return .failure(ReadFailure(source: "state/\(stateFile)", reason: error.errorNumber == ENOENT ? "not in the snapshot" : error.reason))
             }
-            return .success(String(decoding: data, as: UTF8.self))
         case .live:
             return CommandRunner.run(command)
         }
@@ -107,7 +114,7 @@ enum CommandRunner {
     static func locate(_ name: String) -> String? {
         if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         for directory in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"] {
-            let candidate = directory + "/" + name
+            let candidate = FilePath(directory).appending(name).string
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
@@ -115,41 +122,42 @@ enum CommandRunner {
 }
 
 /// Shell-style path matching: `*` and `?` within one component (fnmatch(3)), `**` across any
-/// number of directories.
+/// number of directories (not through symbolic links to directories, so a link loop cannot
+/// recurse forever).
 enum Glob {
     /// Paths relative to `base` (no leading slash) of regular files matching `pattern`.
     static func matches(_ pattern: String, under base: String) -> [String] {
         let components = pattern.split(separator: "/").map(String.init)
-        var results: [String] = []
-        walk(components[...], directory: base, relative: "", into: &results)
-        return results.sorted()
+        var results: [FilePath] = []
+        walk(components[...], directory: FilePath(base), relative: "", into: &results)
+        return results.map(\.string).sorted()
     }
 
-    private static func walk(_ components: ArraySlice<String>, directory: String, relative: String, into results: inout [String]) {
+    private static func walk(_ components: ArraySlice<String>, directory: FilePath, relative: FilePath, into results: inout [FilePath]) {
         guard let component = components.first else { return }
         let rest = components.dropFirst()
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.string))?.sorted() ?? []
         if component == "**" {
             walk(rest, directory: directory, relative: relative, into: &results)
-            for entry in entries where isDirectory(directory + "/" + entry) {
-                walk(components, directory: directory + "/" + entry, relative: join(relative, entry), into: &results)
+            for entry in entries where kind(directory.appending(entry), following: false) == .directory {
+                walk(components, directory: directory.appending(entry), relative: relative.appending(entry), into: &results)
             }
             return
         }
         for entry in entries where fnmatch(component, entry, 0) == 0 {
-            let path = directory + "/" + entry
+            let path = directory.appending(entry)
+            let found = kind(path, following: true)
             if rest.isEmpty {
-                if !isDirectory(path) { results.append(join(relative, entry)) }
-            } else if isDirectory(path) {
-                walk(rest, directory: path, relative: join(relative, entry), into: &results)
+                if found == .regular { results.append(relative.appending(entry)) }
+            } else if found == .directory {
+                walk(rest, directory: path, relative: relative.appending(entry), into: &results)
             }
         }
     }
 
-    private static func join(_ relative: String, _ entry: String) -> String { relative.isEmpty ? entry : relative + "/" + entry }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        var flag: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    private static func kind(_ path: FilePath, following: Bool) -> FileKind? {
+        var info = stat()
+        guard (following ? stat(path.string, &info) : lstat(path.string, &info)) == 0 else { return nil }
+        return FileKind(mode: info.st_mode)
     }
 }

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Yams
 
@@ -347,7 +348,7 @@ extension DataExportPolicy {
         ], required: ["version", "as_of", "sources", "stage_order", "rows_in_force_from", "counting", "validity", "redeclaration", "working_days",
                       "expiring_within_days", "rows", "free_trade_zones", "candidates", "gaps"])
         let header = try reader.header(top, root: root, supportedVersion: supportedVersion)
-        let short = (file as NSString).lastPathComponent
+        let short = FilePath(file).fileName
 
         let stageOrder = try reader.strings(top["stage_order"], "stage_order").enumerated().map { offset, text in
             guard let stage = DataExportStage(rawValue: text) else {

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Yams
 
@@ -209,7 +210,7 @@ extension OrganizationProfile {
         ], required: ["version", "as_of", "sources", "organization", "sites"])
         let header = try reader.header(top, root: root, supportedVersion: supportedVersion)
         let organization = try reader.mapping(top["organization"]!, "organization", allowed: ["legal_entity", "affiliates"], required: ["legal_entity"])
-        let short = (file as NSString).lastPathComponent
+        let short = FilePath(file).fileName
         func place(_ node: Node) -> String { "\(short):\(node.mark?.line ?? 0)" }
 
         let sites = try reader.sequence(top["sites"], "sites").enumerated().map { index, node -> Site in

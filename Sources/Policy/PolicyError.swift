@@ -1,3 +1,5 @@
+import FileSupport
+import Foundation
 import Yams
 
 /// A problem in a policy or organization file, with its place: file, line and key path, so a
@@ -31,10 +33,14 @@ public struct NodeReader {
 
     public init(file: String) { self.file = file }
 
-    /// The text of a policy file, or a `PolicyError` naming it when it cannot be read.
+    /// The largest policy or organization file read (16 MiB, far above any real one).
+    public static let maximumFileBytes = 16 << 20
+
+    /// The text of a policy file (a regular file; a FIFO or device is refused, not waited on),
+    /// or a `PolicyError` naming it when it cannot be read.
     public static func read(_ url: URL) throws -> String {
-        do { return try String(contentsOf: url, encoding: .utf8) } catch {
-            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.localizedDescription)")
+        do { return try FileReader.text(url.path, maximumBytes: maximumFileBytes) } catch {
+            throw PolicyError(file: url.path, line: 0, key: "", message: "cannot read: \(error.reason)")
         }
     }
 

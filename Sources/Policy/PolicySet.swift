@@ -1,4 +1,5 @@
 import Detection
+import FileSupport
 import Foundation
 
 /// Everything the audit reads from a policies directory: the Circular 32 rules, the operators,
@@ -15,15 +16,25 @@ public struct PolicySet: Sendable {
     /// Loads `circular32.yaml`, `operators.yaml`, `providers.yaml` and `data-export.yaml` from `directory`, then every
     /// `*.yaml` rule file of `overrides`.
     public static func load(directory: URL, overrides: URL? = nil) throws -> PolicySet {
-        var rules = try RulePack.load(contentsOf: directory.appendingPathComponent("circular32.yaml"))
-        let operators = try OperatorRegistry.load(contentsOf: directory.appendingPathComponent("operators.yaml"))
-        let providersURL = directory.appendingPathComponent("providers.yaml")
+        let base = FilePath(directory.path)
+        func file(_ name: String, in directory: FilePath = base) -> URL { URL(fileURLWithPath: directory.appending(name).string) }
+        var rules = try RulePack.load(contentsOf: file("circular32.yaml"))
+        let operators = try OperatorRegistry.load(contentsOf: file("operators.yaml"))
+        let providersURL = file("providers.yaml")
         let providers = try ProviderCatalogLoader.load(contentsOf: providersURL)
-        let dataExport = try DataExportPolicy.load(contentsOf: directory.appendingPathComponent("data-export.yaml"))
+        let dataExport = try DataExportPolicy.load(contentsOf: file("data-export.yaml"))
         if let overrides {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: overrides.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            let names: [String]
+            do {
+                try FileReader.requireDirectory(overrides.path)
+                names = try FileManager.default.contentsOfDirectory(atPath: overrides.path).filter { $0.hasSuffix(".yaml") }.sorted()
+            } catch let error as FileSystemError {
+                throw PolicyError(file: overrides.path, line: 0, key: "", message: "cannot read the rules directory: \(error.reason)")
+            } catch {
+                throw PolicyError(file: overrides.path, line: 0, key: "", message: "cannot read the rules directory: \(error.localizedDescription)")
+            }
             for name in names {
-                rules = rules.merged(with: try RulePack.load(contentsOf: overrides.appendingPathComponent(name)))
+                rules = rules.merged(with: try RulePack.load(contentsOf: file(name, in: FilePath(overrides.path))))
             }
         }
         let providerHeader = PolicyFileHeader(file: providersURL.path, version: providers.version, asOf: providers.asOf, sources: [])

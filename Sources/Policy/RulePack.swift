@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Yams
 
@@ -165,7 +166,7 @@ extension RulePack {
             citations: citations, rationale: try reader.bilingual(mapping["rationale"], "\(path).rationale"),
             action: try reader.bilingual(mapping["action"], "\(path).action"),
             disabled: try reader.bool(mapping["disabled"], "\(path).disabled", default: false),
-            definedAt: "\((reader.file as NSString).lastPathComponent):\(node.mark?.line ?? 0)")
+            definedAt: "\(FilePath(reader.file).fileName):\(node.mark?.line ?? 0)")
     }
 
     static func parseCitations(_ node: Node?, path: String, reader: NodeReader) throws -> [Citation] {

@@ -1,5 +1,6 @@
 import Audit
 @preconcurrency import Crypto
+import FileSupport
 import Foundation
 import Inventory
 import Policy
@@ -84,8 +85,8 @@ public enum EvidenceBundle {
         var entries: [Tar.Entry] = []
         var notes: [String] = []
 
-        let findingsPath = auditDirectory + "/findings.json"
-        if pseudonymizer == nil, let bytes = FileManager.default.contents(atPath: findingsPath) {
+        let findingsPath = FilePath(auditDirectory).appending("findings.json").string
+        if pseudonymizer == nil, let bytes = try? FileReader.read(findingsPath) {
             entries.append(Tar.Entry(path: "findings.json", data: bytes))
         } else {
             entries.append(Tar.Entry(path: "findings.json", data: try encode(result)))
@@ -108,7 +109,7 @@ public enum EvidenceBundle {
         let manifest = Manifest(
             toolVersion: toolVersion, createdAt: ISO8601DateFormatter().string(from: now), auditGeneratedAt: result.generatedAt,
             auditAsOf: result.asOf, organization: result.organization,
-            policies: result.policies.map { Manifest.PolicyVersion(file: ($0.file as NSString).lastPathComponent, version: $0.version, asOf: $0.asOf) },
+            policies: result.policies.map { Manifest.PolicyVersion(file: FilePath($0.file).fileName, version: $0.version, asOf: $0.asOf) },
             pseudonymized: pseudonymizer != nil, notes: notes,
             files: entries.map { Manifest.File(path: $0.path, sha256: hex(SHA256.hash(data: $0.data)), bytes: $0.data.count) }, run: run)
         let manifestData = try encode(manifest)
@@ -141,7 +142,8 @@ public enum EvidenceBundle {
             notes.append("no configuration snapshot: the audit read no configuration tree")
             return []
         }
-        guard let data = FileManager.default.contents(atPath: tree + "/manifest.json"),
+        let treePath = FilePath(tree)
+        guard let data = try? FileReader.read(treePath.appending("manifest.json").string),
               let manifest = try? JSONDecoder().decode(Snapshot.Manifest.self, from: data) else {
             notes.append("no configuration snapshot: \(tree) has no snapshot manifest (take one with `circuit-audit snapshot`)")
             return []
@@ -149,9 +151,13 @@ public enum EvidenceBundle {
         var entries = [Tar.Entry(path: "snapshot/manifest.json", data: data)]
         for file in manifest.files {
             let relative = file.path.hasPrefix("/") ? String(file.path.dropFirst()) : file.path
-            guard Tar.isSafe(relative) else { throw .badBundle(path: tree + "/manifest.json", reason: "file \"\(file.path)\" is not a plain relative path") }
-            guard let bytes = FileManager.default.contents(atPath: tree + "/" + relative) else {
-                throw .cannotRead(path: tree + "/" + relative, reason: "listed in the snapshot manifest but missing")
+            guard Tar.isSafe(relative) else {
+                throw .badBundle(path: treePath.appending("manifest.json").string, reason: "file \"\(file.path)\" is not a plain relative path")
+            }
+            let filePath = treePath.appending(relative).string
+            let bytes: Data
+            do { bytes = try FileReader.read(filePath) } catch {
+                throw .cannotRead(path: filePath, reason: "listed in the snapshot manifest but unreadable: \(error.reason)")
             }
             entries.append(Tar.Entry(path: "snapshot/" + relative, data: bytes))
         }
@@ -168,20 +174,24 @@ public enum EvidenceBundle {
         public var isIntact: Bool { problems.isEmpty }
     }
 
-    public static func verify(_ bundle: Data, publicKey: Curve25519.Signing.PublicKey, path: String = "bundle") throws(ReportError) -> Verification {
-        verify(entries: try entries(of: bundle, path: path), publicKey: publicKey)
+    /// Checks `bundle` (the bytes of a `.tar.gz`) against `publicKey`. It is read within
+    /// `limits` — inflated size, members, member size, checked as it inflates — so a bundle
+    /// from elsewhere cannot exhaust memory; a server ingesting bundles passes its own, stricter
+    /// ones. Past a limit the error is `bundleOverLimit`, naming the limit; a damaged archive,
+    /// or a member name that is absolute or contains `..`, is `badBundle`.
+    public static func verify(_ bundle: Data, publicKey: Curve25519.Signing.PublicKey, path: String = "bundle",
+                              limits: ArchiveLimits = .standard) throws(ReportError) -> Verification {
+        verify(entries: try entries(of: bundle, path: path, limits: limits), publicKey: publicKey)
     }
 
-    /// The files of a bundle, unpacked in memory; nothing is checked but the archive's form.
+    /// The files of a bundle, unpacked in memory within `limits`; nothing is checked but the
+    /// archive's form.
     public static func entries(of bundle: Data, path: String = "bundle", limits: ArchiveLimits = .standard) throws(ReportError) -> [Tar.Entry] {
         do {
-            return try Tar.read(try Gzip.decompress(bundle))
-        } catch let failure as Gzip.Failure {
-            throw .badBundle(path: path, reason: failure.description)
-        } catch let failure as Tar.Failure {
-            throw .badBundle(path: path, reason: failure.description)
+            return try Tar.read(gzip: bundle, limits: limits)
         } catch {
-            throw .badBundle(path: path, reason: "\(error)")
+            if let exceeded = error.exceeded { throw .bundleOverLimit(path: path, exceeded: exceeded) }
+            throw .badBundle(path: path, reason: error.description)
         }
     }
 

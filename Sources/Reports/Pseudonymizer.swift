@@ -1,6 +1,7 @@
 import Audit
 @preconcurrency import Crypto
 import DataExport
+import FileSupport
 import Foundation
 import Geo
 import Packets
@@ -34,7 +35,8 @@ public struct Pseudonymizer: Sendable {
 
     /// Reads a key file: at least 16 bytes of secret (`head -c 32 /dev/urandom > FILE`).
     public static func loadKey(_ path: String) throws(ReportError) -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .cannotRead(path: path, reason: "no such file or not readable") }
+        let data: Data
+        do { data = try FileReader.read(path, maximumBytes: 1 << 20) } catch { throw ReportError(reading: error) }
         guard data.count >= 16 else {
             throw .badKey(path: path, reason: "a pseudonymisation key needs at least 16 bytes of secret; make one with: head -c 32 /dev/urandom > \(path)")
         }

@@ -1,4 +1,5 @@
 import Audit
+import FileSupport
 import Foundation
 import Geo
 import Policy
@@ -12,6 +13,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     case cannotRender(format: String, reason: String)
     case badKey(path: String, reason: String)
     case badBundle(path: String, reason: String)
+    /// A bundle refused because it passes one of the reader's `ArchiveLimits`.
+    case bundleOverLimit(path: String, exceeded: ArchiveLimits.Exceeded)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
         case .cannotRender(let format, let reason): "cannot write the \(format): \(reason)"
         case .badKey(let path, let reason): "\(path): \(reason)"
         case .badBundle(let path, let reason): "\(path): not a readable evidence bundle: \(reason)"
+        case .bundleOverLimit(let path, let exceeded): "\(path): bundle refused: \(exceeded)"
         }
     }
 }
@@ -46,8 +50,9 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 public enum Reports {
     /// The audit in `directory` (its `findings.json`), or a typed error naming the file.
     public static func loadAudit(_ directory: String) throws(ReportError) -> AuditResult {
-        let path = directory.hasSuffix(".json") ? directory : directory + "/findings.json"
-        guard let data = FileManager.default.contents(atPath: path) else { throw .cannotRead(path: path, reason: "no such file or not readable") }
+        let path = directory.hasSuffix(".json") ? directory : FilePath(directory).appending("findings.json").string
+        let data: Data
+        do { data = try FileReader.read(path) } catch { throw ReportError(reading: error) }
         do {
             return try JSONDecoder().decode(AuditResult.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
@@ -109,14 +114,12 @@ extension Reports {
     public static func write(_ formats: [ReportFormat], languages: [ReportLanguage], result: AuditResult, previous: AuditResult? = nil,
                              pseudonymized: Bool = false, to out: String) throws(ReportError) -> [String] {
         let formats = unique(formats), languages = unique(languages)
-        var isDirectory: ObjCBool = false
-        let single = formats.count == 1 && languages.count == 1 && !out.hasSuffix("/")
-            && !(FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) && isDirectory.boolValue)
+        let single = formats.count == 1 && languages.count == 1 && !out.hasSuffix("/") && (try? FileReader.kind(of: out)) != .directory
         var written: [String] = []
         for language in languages {
             let context = ReportContext(result: result, previous: previous, language: language, pseudonymized: pseudonymized)
             for format in formats {
-                let path = single ? out : (out as NSString).appendingPathComponent(format.fileName(language))
+                let path = single ? out : FilePath(out).appending(format.fileName(language)).string
                 try SecureFile.write(try render(format, context), to: path)
                 written.append(path)
             }
@@ -130,29 +133,26 @@ extension Reports {
     }
 }
 
-/// Writes audit data as the rest of the tool does: files 0600, directories 0700, written beside
-/// and renamed so a reader never sees half a file.
+/// Writes audit data as the rest of the tool does, through `AtomicFile`: files 0600, missing
+/// directories 0700, written beside and renamed so a reader never sees half a file.
 public enum SecureFile {
     public static func makeDirectory(_ path: String) throws(ReportError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .cannotWrite(path: path, reason: error.localizedDescription)
-        }
+        do { try Directories.create(path) } catch { throw ReportError(writing: error) }
     }
 
-    public static func write(_ data: Data, to path: String) throws(ReportError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) { try makeDirectory(directory) }
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw .cannotWrite(path: path, reason: "cannot create the file (does the directory exist and is it writable?)")
-        }
-        // createFile leaves an existing file's mode alone; make sure of 0600.
-        chmod(temporary, 0o600)
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-        }
+    public static func write(_ data: Data, to path: String, overwrite: Bool = true) throws(ReportError) {
+        do { try AtomicFile.write(data, to: path, overwrite: overwrite) } catch { throw ReportError(writing: error) }
+    }
+}
+
+extension ReportError {
+    /// A file that could not be read, as a report error naming it.
+    public init(reading error: FileSystemError) {
+        self = .cannotRead(path: error.path, reason: error.reason)
+    }
+
+    /// A file that could not be written, as a report error naming it.
+    public init(writing error: FileSystemError) {
+        self = .cannotWrite(path: error.path, reason: error.isDiskFull ? "\(error.reason) (free some space and run again)" : error.reason)
     }
 }

@@ -1,4 +1,5 @@
 @preconcurrency import Crypto
+import FileSupport
 import Foundation
 
 /// Ed25519 keys for signing evidence bundles, stored as standard PEM (PKCS #8 private key,
@@ -12,12 +13,20 @@ public enum SigningKeys {
     /// overwrite either, so a key in use is never lost.
     @discardableResult
     public static func generate(privatePath: String, publicPath: String) throws(ReportError) -> String {
-        for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+        var info = stat()
+        for path in [privatePath, publicPath] where lstat(path, &info) == 0 {
             throw .cannotWrite(path: path, reason: "exists; keygen never overwrites a key")
         }
         let key = Curve25519.Signing.PrivateKey()
-        try SecureFile.write(Data(pem("PRIVATE KEY", privatePrefix + key.rawRepresentation).utf8), to: privatePath)
-        try SecureFile.write(Data(pem("PUBLIC KEY", publicPrefix + key.publicKey.rawRepresentation).utf8), to: publicPath)
+        // Neither file is replaced even if one appears meanwhile; a private key whose public
+        // half could not be written is removed again, so no half pair is left.
+        try SecureFile.write(Data(pem("PRIVATE KEY", privatePrefix + key.rawRepresentation).utf8), to: privatePath, overwrite: false)
+        do {
+            try SecureFile.write(Data(pem("PUBLIC KEY", publicPrefix + key.publicKey.rawRepresentation).utf8), to: publicPath, overwrite: false)
+        } catch {
+            unlink(privatePath)
+            throw error
+        }
         return fingerprint(key.publicKey)
     }
 
@@ -43,7 +52,8 @@ public enum SigningKeys {
     }
 
     private static func der(_ path: String, label: String, prefix: [UInt8]) throws(ReportError) -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .cannotRead(path: path, reason: "no such file or not readable") }
+        let data: Data
+        do { data = try FileReader.read(path, maximumBytes: 64 * 1024) } catch { throw ReportError(reading: error) }
         let text = String(decoding: data, as: UTF8.self)
         guard let begin = text.range(of: "-----BEGIN \(label)-----"), let end = text.range(of: "-----END \(label)-----"), begin.upperBound <= end.lowerBound else {
             throw .badKey(path: path, reason: "expected a PEM \(label) (made by `circuit-audit keygen`)")

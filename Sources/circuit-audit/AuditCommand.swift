@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import Detection
+import FileSupport
 import Foundation
 import Geo
 import Inventory
@@ -93,13 +94,14 @@ struct AuditCommand: ParsableCommand {
             rootPath: rootPath, captureFiles: captures,
             liveWindows: interface.map { [AuditRequest.LiveWindow(interface: $0, duration: duration)] } ?? [],
             geoDatabases: geoDatabase, asOf: asOf.flatMap(PolicyDate.init) ?? PolicyDate.today, toolVersion: CircuitAudit.version)
+        try source.checkRoot()
         let outcome = try AuditPipeline.run(request)
         for warning in outcome.captureWarnings { StandardError.write("warning: \(warning)") }
         let result = outcome.result
         let path = try result.write(to: out)
         print(AuditSummary.render(result))
         print("findings: \(path)")
-        for written in try reportOptions.write(report, from: result, to: out + "/reports/") { print("report: \(written)") }
+        for written in try reportOptions.write(report, from: result, to: FilePath(out).appending("reports").string + "/") { print("report: \(written)") }
         for warning in outcome.inventoryWarnings { StandardError.write("warning: \(warning)") }
         if !result.openFindings(atLeast: Severity(rawValue: failOn)!).isEmpty { throw ExitCode(1) }
     }

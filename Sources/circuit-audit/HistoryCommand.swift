@@ -32,7 +32,9 @@ struct HistoryLocation: ParsableArguments {
 
 /// `circuit-audit history`: the recorded runs.
 struct HistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the audit runs recorded in the history.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List the audit runs recorded in the history.",
+        discussion: "Exit codes: 0 listed, 66 no history or it cannot be opened, 78 the --config file is invalid.")
 
     @OptionGroup var location: HistoryLocation
 
@@ -57,7 +59,7 @@ struct HistoryCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "Show circuits that appeared, disappeared or changed, and findings opened or resolved, between two runs.",
-        discussion: "Without run ids it compares the last two runs. Exit codes: 0 no change, 1 changes, 66 no history or no such run.")
+        discussion: "Without run ids it compares the last two runs. Exit codes: 0 no change, 1 changes, 66 no history or no such run, 78 the --config file is invalid.")
 
     @OptionGroup var location: HistoryLocation
 

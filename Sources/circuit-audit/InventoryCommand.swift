@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSupport
 import Foundation
 import Inventory
 
@@ -11,12 +12,16 @@ struct SystemOptions: ParsableArguments {
 
     var system: SystemView { root.map { SystemView(.tree(root: $0)) } ?? SystemView(.live) }
 
-    func validate() throws {
-        if let root {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--root \(root): no such directory")
-            }
+    /// Throws unless --root, when given, is a directory (a one-line error naming it).
+    func checkRoot() throws(FileSystemError) {
+        if let root { try FileReader.requireDirectory(root) }
+    }
+
+    /// `checkRoot` for a command of its own: the message and exit 66 on failure.
+    func requireRoot() throws {
+        do { try checkRoot() } catch {
+            StandardError.write("circuit-audit: --root \(error)")
+            throw ExitStatus.cannotOpen
         }
     }
 }
@@ -25,7 +30,10 @@ struct InventoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "List every VPN, tunnel, hand-off and proxy in the gateway's configuration and live state.",
-        discussion: "Each item names the file and line, or the command, its facts came from. Secrets are never read into it."
+        discussion: """
+            Each item names the file and line, or the command, its facts came from. Secrets are never read into it.
+            Exit codes: 0 listed (unreadable files are warnings), 66 --root is not a readable directory.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -36,6 +44,7 @@ struct InventoryCommand: ParsableCommand {
     var format: Format = .table
 
     func run() throws {
+        try source.requireRoot()
         let inventory = Inventory.collect(from: source.system)
         switch format {
         case .json:
@@ -53,7 +62,10 @@ struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Copy what the inventory reads into a directory, secrets redacted, with a manifest of hashes.",
-        discussion: "The directory (created 0700, files 0600) can be read later with `inventory --root DIR` or audited elsewhere."
+        discussion: """
+            The directory (created 0700, files 0600) can be read later with `inventory --root DIR` or audited elsewhere.
+            Exit codes: 0 written, 66 --root is not a readable directory, 73 the snapshot cannot be written.
+            """
     )
 
     @OptionGroup var source: SystemOptions
@@ -62,6 +74,7 @@ struct SnapshotCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        try source.requireRoot()
         do {
             let manifest = try Snapshot.write(from: source.system, to: out, toolVersion: CircuitAudit.version)
             let failed = manifest.commands.filter { !$0.ok }

@@ -11,7 +11,8 @@ struct PolicyCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a policies directory and, optionally, an organization file; print every error with file, line and key.")
+            abstract: "Validate a policies directory and, optionally, an organization file; print every error with file, line and key.",
+            discussion: "Exit codes: 0 valid, 65 an error in (or an unreadable) policy, rules or organization file.")
 
         @Argument(help: "The policies directory (default: the bundled one).")
         var directory: String?

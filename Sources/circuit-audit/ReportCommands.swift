@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import FileSupport
 import Foundation
 import Reports
 
@@ -47,7 +48,7 @@ func reportExit(_ error: ReportError) -> ExitCode {
     StandardError.write("circuit-audit: \(error)")
     switch error {
     case .cannotRead: return ExitStatus.cannotOpen
-    case .notAnAudit, .badKey, .badBundle: return ExitStatus.dataError
+    case .notAnAudit, .badKey, .badBundle, .bundleOverLimit: return ExitStatus.dataError
     case .cannotWrite: return ExitStatus.cannotCreate
     case .cannotRender: return ExitCode(70)
     }
@@ -85,7 +86,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors {
             let result = try Reports.loadAudit(input)
             let earlier = try previous.map { path throws(ReportError) in try Reports.loadAudit(path) }
-            for path in try options.write(format, from: result, previous: earlier, organization: organization, to: out ?? (input as NSString).appendingPathComponent("reports") + "/") {
+            for path in try options.write(format, from: result, previous: earlier, organization: organization, to: out ?? FilePath(input).appending("reports").string + "/") {
                 print(path)
             }
         }
@@ -96,7 +97,10 @@ struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Make an Ed25519 key pair for signing evidence bundles (private key 0600, public key beside it).",
-        discussion: "Both are PEM (PKCS #8 and SubjectPublicKeyInfo), so OpenSSL can check a signature too. An existing key is never overwritten."
+        discussion: """
+            Both are PEM (PKCS #8 and SubjectPublicKeyInfo), so OpenSSL can check a signature too. An existing key is never overwritten.
+            Exit codes: 0 written, 73 cannot write (nothing is left behind).
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("The private key file to create.", valueName: "FILE"))
@@ -119,7 +123,10 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a signed evidence bundle (.tar.gz) of an audit: findings, reports, snapshot, flow summaries, manifest and signature.",
-        discussion: "Never payload: flows are summaries (addresses, ports, counts, times). Check a bundle with `circuit-audit verify FILE --pub KEY.pub`."
+        discussion: """
+            Never payload: flows are summaries (addresses, ports, counts, times). Check a bundle with `circuit-audit verify FILE --pub KEY.pub`.
+            Exit codes: 0 written, 65 not an audit or bad key, 66 cannot read, 73 cannot write.
+            """
     )
 
     @Option(name: .customLong("in"), help: ArgumentHelp("The audit directory (holding findings.json).", valueName: "AUDIT_DIR"))
@@ -161,7 +168,10 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check an evidence bundle: its signature against a public key, and every file against the signed manifest.",
-        discussion: "Exit codes: 0 intact and signed by the key, 1 a file was altered, removed or added or the signature does not match, 65/66 unreadable."
+        discussion: """
+            Exit codes: 0 intact and signed by the key, 1 a file was altered, removed or added or the signature does not match,
+            65 not a bundle, damaged, or past a reading limit (1 GiB inflated, 100,000 members, 512 MiB per file), 66 unreadable.
+            """
     )
 
     @Argument(help: ArgumentHelp("The bundle.", valueName: "FILE.tar.gz"))
@@ -173,7 +183,13 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let key = try SigningKeys.loadPublic(pub)
-            guard let data = FileManager.default.contents(atPath: bundle) else { throw ReportError.cannotRead(path: bundle, reason: "no such file or not readable") }
+            let data: Data
+            do {
+                // A gzip stream is never much larger than what it inflates to: the same bound.
+                data = try FileReader.read(bundle, maximumBytes: ArchiveLimits.standard.maximumInflatedBytes)
+            } catch let error as FileSystemError {
+                throw ReportError(reading: error)
+            }
             let verification = try EvidenceBundle.verify(data, publicKey: key, path: bundle)
             if verification.isIntact {
                 print("verified: \(bundle): \(verification.files) files match the manifest signed by key \(verification.signer ?? "?")")

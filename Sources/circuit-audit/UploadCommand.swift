@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import FileSupport
 import FleetUpload
 import Foundation
 import Logging
@@ -73,7 +74,7 @@ struct UploadCommand: ParsableCommand {
                 throw ValidationError("--server \(server!): an https:// URL with a host")
             }
             upload = GatewayUpload(server: UploadConfiguration(server: url), gateway: ProcessInfo.processInfo.hostName, signingKey: sign!,
-                                   spool: (input.map { ($0 as NSString).deletingLastPathComponent } ?? ".") + "/spool")
+                                   spool: FilePath(input ?? ".").absolute.containingDirectory.resolving("spool").string)
         }
         if let server, let url = URL(string: server) { upload.server.server = url }
         if let ca { upload.server.caFile = ca }

@@ -123,6 +123,37 @@ final class IngestionTests: FleetTestCase, @unchecked Sendable {
         XCTAssertEqual(try count("runs"), 0)
     }
 
+    func testAGzipBombAndTooManyMembersAreRefusedWithinTheServersLimits() throws {
+        let server = try startServer(extra: "limits: {max_inflated_bytes: 67108864, max_members: 1000}\n")
+        let bomb = directory.appendingPathComponent("bomb.gz"), members = directory.appendingPathComponent("members.tar.gz")
+        // 1 GiB of zeros deflated to about 1 MB; and 1,001 one-byte files.
+        let script = """
+            import io, sys, tarfile, zlib
+            z = zlib.compressobj(9, zlib.DEFLATED, 31)
+            with open(sys.argv[1], "wb") as out:
+                chunk = bytes(1 << 20)
+                for _ in range(1024):
+                    out.write(z.compress(chunk))
+                out.write(z.flush())
+            with tarfile.open(sys.argv[2], "w:gz") as archive:
+                for index in range(1001):
+                    info = tarfile.TarInfo("f%05d" % index)
+                    info.size = 1
+                    archive.addfile(info, io.BytesIO(b"x"))
+            """
+        let made = try ProcessRunner.run("python3", ["-c", script, bomb.path, members.path], timeout: 300)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertLessThan(try Data(contentsOf: bomb).count, 2 << 20)
+        for (file, limit) in [(bomb, "inflated size"), (members, "members")] {
+            let answer = try HTTP.post(server.url + "/api/v1/runs", file: file.path)
+            XCTAssertEqual(answer.status, 413, answer.body)
+            XCTAssertEqual((answer.json as? [String: String])?["error"], "too_large")
+            XCTAssertTrue((answer.json as? [String: String])?["message"]?.contains(limit) ?? false, answer.body)
+        }
+        XCTAssertTrue(server.process.isRunning)
+        XCTAssertEqual(try count("runs"), 0)
+    }
+
     func testAStoredRunIsVerifiedAgainLaterAndAnAlteredFileIsNamed() throws {
         let server = try startServer()
         let gateway = try TestGateway("gw", in: directory)

@@ -140,7 +140,7 @@ final class ReportRenderingTests: XCTestCase {
             XCTAssertTrue(text.contains("missing key"), text)
         }
         XCTAssertThrowsError(try Reports.loadAudit(directory + "/nowhere")) { error in
-            XCTAssertEqual(error as? ReportError, .cannotRead(path: directory + "/nowhere/findings.json", reason: "no such file or not readable"))
+            XCTAssertEqual(error as? ReportError, .cannotRead(path: directory + "/nowhere/findings.json", reason: "No such file or directory"))
         }
     }
 }

@@ -8,6 +8,8 @@ public enum ProcessRunner {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// The signal that ended the program (a trap is SIGILL, SIGABRT, SIGSEGV or SIGTRAP), or nil when it exited.
+        public var signal: Int32? = nil
     }
 
     /// `program` is a path, or a name looked up on PATH; `environment` is added to this
@@ -37,6 +39,7 @@ public enum ProcessRunner {
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr, as: UTF8.self),
+                      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
     }
 }

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// The OpenConnect/AnyConnect-compatible server ocserv (`/etc/ocserv/ocserv.conf`, ocserv(8)
@@ -58,7 +59,7 @@ public struct OcservCollector: Collector {
             if let entry = first(key) { attributes[key] = entry.value }
         }
         result.items.append(ConfigItem(
-            technology: "anyconnect", role: .server, name: "ocserv " + ((path as NSString).lastPathComponent as NSString).deletingPathExtension,
+            technology: "anyconnect", role: .server, name: "ocserv " + FilePath(path).fileStem,
             local: local, networks: networks, interface: first("device")?.value, attributes: attributes, sources: sources))
         return result
     }

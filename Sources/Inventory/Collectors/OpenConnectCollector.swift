@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// openconnect(8) clients started by systemd units (`/etc/systemd/system/*.service`,
@@ -82,7 +83,7 @@ public struct OpenConnectCollector: Collector {
             if let user = options["--user"] ?? options["-u"] { attributes["user"] = user }
             if options["--servercert"] != nil { attributes["servercert"] = "pinned" }
             result.items.append(ConfigItem(
-                technology: technology, role: .client, name: "openconnect " + ((path as NSString).lastPathComponent as NSString).deletingPathExtension,
+                technology: technology, role: .client, name: "openconnect " + FilePath(path).fileStem,
                 remote: [endpoint], interface: options["--interface"] ?? options["-i"], attributes: attributes, sources: sources))
         }
         return result

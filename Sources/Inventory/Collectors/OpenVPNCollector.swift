@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// OpenVPN configurations (`/etc/openvpn/**/*.conf`, `*.ovpn`), read as openvpn(8) describes
@@ -166,13 +167,13 @@ public struct OpenVPNCollector: Collector {
             warnings.append(InventoryWarning(SourceReference(path, line: block.line), "<\(block.tag)> is never closed; the rest of the file is skipped"))
         }
 
-        let directory = workingDirectory ?? (path as NSString).deletingLastPathComponent
+        let directory = workingDirectory ?? FilePath(path).containingDirectory.string
         if let ccd = clientConfigDirectory {
-            let ccdPath = ccd.path.hasPrefix("/") ? ccd.path : directory + "/" + ccd.path
+            let ccdPath = FilePath(directory).resolving(ccd.path).string
             attributes["client-config-dir"] = ccd.path
             sources.append(SourceReference(path, line: ccd.line, key: "client-config-dir"))
             if let system {
-                let files = system.files(matching: ccdPath + "/*")
+                let files = system.files(matching: FilePath(ccdPath).appending("*").string)
                 if files.isEmpty {
                     warnings.append(InventoryWarning(SourceReference(path, line: ccd.line, key: "client-config-dir"), "\(ccdPath) has no client files"))
                 }
@@ -182,7 +183,7 @@ public struct OpenVPNCollector: Collector {
                         warnings.append(InventoryWarning(SourceReference(file), "cannot be read"))
                         continue
                     }
-                    clients.append((file as NSString).lastPathComponent)
+                    clients.append(FilePath(file).fileName)
                     for line in ConfigText.lines(ccdText) where line.words[0] == "iroute" {
                         let arguments = Array(line.words.dropFirst())
                         if arguments.count >= 2, let cidr = ConfigText.cidr(arguments[0], mask: arguments[1]) {
@@ -227,7 +228,7 @@ public struct OpenVPNCollector: Collector {
         if role != .client || port != nil || localAddress != nil {
             local.append(NetworkEndpoint(host: localAddress ?? "*", port: defaultPort, transport: defaultTransport))
         }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = FilePath(path).fileStem
         var item = ConfigItem(
             technology: "openvpn", role: role, name: name, local: local, remote: remote, networks: networks,
             interface: device, attributes: attributes, sources: sources.isEmpty ? [SourceReference(path)] : sources)

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// pppd peer files (`/etc/ppp/peers/*`, pppd(8) options, one per line, `#` comments): a `pty`
@@ -79,7 +80,7 @@ public struct PPPPeersCollector: Collector {
             }
         }
         guard let technology else { return result }
-        let name = (path as NSString).lastPathComponent
+        let name = FilePath(path).fileName
         if technology == "pptp" && remote.isEmpty && result.warnings.isEmpty {
             result.warnings.append(InventoryWarning(SourceReference(path), "PPTP peer without a server"))
         }

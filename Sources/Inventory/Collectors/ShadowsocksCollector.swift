@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// shadowsocks-libev configurations (`/etc/shadowsocks-libev/*.json`, the JSON config file of
@@ -54,7 +55,7 @@ public struct ShadowsocksCollector: Collector {
         var attributes: [String: String] = ["mode": mode]
         if let method = object["method"] as? String { attributes["method"] = method }
         if let plugin = object["plugin"] as? String { attributes["plugin"] = plugin }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = FilePath(path).fileStem
         if hosts.allSatisfy({ Self.listeningHosts.contains($0) }) {
             result.items.append(ConfigItem(
                 technology: "shadowsocks", role: .server, name: name,

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// tinc networks (`/etc/tinc/NET/tinc.conf` and `/etc/tinc/NET/hosts/*`, tinc.conf(5) for tinc
@@ -44,8 +45,8 @@ public struct TincCollector: Collector {
     public func collect(from system: SystemView) -> CollectorResult {
         var result = CollectorResult()
         for configPath in system.files(matching: "/etc/tinc/*/tinc.conf") {
-            let directory = (configPath as NSString).deletingLastPathComponent
-            let network = (directory as NSString).lastPathComponent
+            let directory = FilePath(configPath).containingDirectory.string
+            let network = FilePath(directory).fileName
             guard case .success(let text) = system.read(configPath) else {
                 result.warnings.append(InventoryWarning(SourceReference(configPath), "cannot be read"))
                 continue
@@ -58,9 +59,9 @@ public struct TincCollector: Collector {
             }
             let connectTo = values("ConnectTo", in: config)
             var hosts: [String: (path: String, entries: [Entry])] = [:]
-            for hostPath in system.files(matching: directory + "/hosts/*") {
+            for hostPath in system.files(matching: FilePath(directory).appending("hosts/*").string) {
                 guard case .success(let hostText) = system.read(hostPath) else { continue }
-                hosts[(hostPath as NSString).lastPathComponent] = (hostPath, entries(hostText, path: hostPath, warnings: &result.warnings))
+                hosts[FilePath(hostPath).fileName] = (hostPath, entries(hostText, path: hostPath, warnings: &result.warnings))
             }
             func endpoints(_ host: (path: String, entries: [Entry])) -> ([NetworkEndpoint], [SourceReference]) {
                 var port: UInt16 = 655
