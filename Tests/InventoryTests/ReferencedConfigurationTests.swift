@@ -154,7 +154,7 @@ final class SoftEtherClientAccountTests: XCTestCase {
     \t\t\t}
     \t\t\tdeclare ClientOption
     \t\t\t{
-    \t\t\t\tstring AccountName HQ
+    \t\t\t\tstring AccountName HQ$20link
     \t\t\t\tstring DeviceName vpn
     \t\t\t\tstring Hostname 203.0.113.10
     \t\t\t\tstring HubName HQHUB
@@ -175,6 +175,7 @@ final class SoftEtherClientAccountTests: XCTestCase {
         XCTAssertEqual(account.attributes["remote-hub"], "HQHUB")
         XCTAssertEqual(account.attributes["user"], "branch")
         XCTAssertEqual(account.attributes["startup"], "true")
+        XCTAssertEqual(account.attributes["account"], "HQ link", "SoftEther writes a space as $20")
         XCTAssertFalse(account.attributes.values.contains { $0.contains("c2VjcmV0") })
     }
 

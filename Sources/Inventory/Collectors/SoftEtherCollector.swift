@@ -113,21 +113,21 @@ public struct SoftEtherCollector: Collector {
         let accounts = (top.child("AccountDatabase")?.children ?? []) + (top.child("ClientOption") != nil ? [top] : [])
         for account in accounts {
             guard let option = account.child("ClientOption") else { continue }
-            guard let host = option.values["Hostname"], !host.value.isEmpty else {
+            guard let host = option.values["Hostname"].map({ (value: Self.unescape($0.value), line: $0.line) }), !host.value.isEmpty else {
                 result.warnings.append(InventoryWarning(SourceReference(path, line: option.line, key: "ClientOption"), "client account without a Hostname"))
                 continue
             }
-            let accountName = option.values["AccountName"]?.value ?? account.name
+            let accountName = option.values["AccountName"].map { Self.unescape($0.value) } ?? account.name
             var accountAttributes: [String: String] = ["account": accountName]
             var accountSources = [SourceReference(path, line: account.line, key: account.name == "root" ? "root" : account.name),
                                   SourceReference(path, line: host.line, key: "Hostname")]
             if let hub = option.values["HubName"] {
-                accountAttributes["remote-hub"] = hub.value
+                accountAttributes["remote-hub"] = Self.unescape(hub.value)
                 accountSources.append(SourceReference(path, line: hub.line, key: "HubName"))
             }
             if let auth = account.child("ClientAuth") {
                 if let user = auth.values["Username"] {
-                    accountAttributes["user"] = user.value
+                    accountAttributes["user"] = Self.unescape(user.value)
                     accountSources.append(SourceReference(path, line: user.line, key: "Username"))
                 }
                 if let type = auth.values["AuthType"] { accountAttributes["auth"] = Self.authTypes[type.value] ?? type.value }
@@ -164,6 +164,29 @@ public struct SoftEtherCollector: Collector {
             }
         }
         return result
+    }
+
+    /// A `string` value as SoftEther writes it: `$` alone is the empty string, `$XX` a byte in
+    /// hex (`$20` a space).
+    static func unescape(_ value: String) -> String {
+        guard value.contains("$") else { return value }
+        if value == "$" { return "" }
+        var bytes: [UInt8] = []
+        var index = value.utf8.startIndex
+        let utf8 = value.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            if byte == UInt8(ascii: "$"), let end = utf8.index(next, offsetBy: 2, limitedBy: utf8.endIndex),
+               let hex = UInt8(String(decoding: utf8[next..<end], as: UTF8.self), radix: 16) {
+                bytes.append(hex)
+                index = end
+            } else {
+                bytes.append(byte)
+                index = next
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `ClientAuth` `AuthType` values (SoftEther's CLIENT_AUTHTYPE_*).
