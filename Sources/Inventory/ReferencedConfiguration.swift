@@ -36,7 +36,8 @@ public enum ReferencedConfiguration {
     /// input patterns, each once; and warnings for those that cannot be followed.
     public static func references(in items: [ConfigItem], collectors: [any Collector], system: SystemView) -> ([Reference], [InventoryWarning]) {
         let readers = collectors.compactMap { $0 as? any ReferencedConfigurationReader }
-        guard !readers.isEmpty else { return ([], []) }
+        let naming = items.filter { $0.attributes["config"] != nil && $0.attributes["process"] != nil }
+        guard !readers.isEmpty, !naming.isEmpty else { return ([], []) }
         var covered = Set<String>()
         for collector in collectors {
             for case .files(let pattern) in collector.inputs { covered.formUnion(system.files(matching: pattern)) }
@@ -44,7 +45,7 @@ public enum ReferencedConfiguration {
         var references: [Reference] = []
         var warnings: [InventoryWarning] = []
         var seen = Set<String>()
-        for item in items {
+        for item in naming {
             guard let config = item.attributes["config"], let namedBy = item.sources.first else { continue }
             guard let program = item.attributes["process"], let reader = readers.first(where: { $0.referencedPrograms.contains(program) }) else { continue }
             let path = (config as NSString).standardizingPath

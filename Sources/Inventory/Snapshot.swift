@@ -87,10 +87,13 @@ public enum Snapshot {
             }
         }
         // Configuration files that running processes and enabled units name outside the
-        // default paths, copied like the rest so `inventory --root` follows them too.
+        // default paths, copied like the rest so `inventory --root` follows them too. The
+        // process list and units are read back from the snapshot just written, so the files
+        // copied are those its own process list names.
+        let snapshotView = SystemView(.tree(root: directory))
         let naming = collectors.filter { $0 is ProcessCollector || $0 is SystemdUnitCollector }
         let (references, _) = ReferencedConfiguration.references(
-            in: naming.flatMap { $0.collect(from: system).items }, collectors: collectors, system: system)
+            in: naming.flatMap { $0.collect(from: snapshotView).items }, collectors: collectors, system: system)
         for reference in references {
             for path in reference.reader.referencedFiles(reference.path, in: system) where !written.contains(path) {
                 written.insert(path)
