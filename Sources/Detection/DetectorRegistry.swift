@@ -39,6 +39,7 @@ public enum DetectorRegistry {
             VPNServiceDetector(catalog: providers),
             ShadowsocksDetector(),
             VMessDetector(),
+            FullyEncryptedDetector(),
             ICMPTunnelDetector(),
             DNSTunnelDetector(),
         ]

@@ -53,6 +53,33 @@ enum PayloadShape {
         return !opensKnownProtocol(bytes)
     }
 
+    /// Whether a payload that passes `looksFullyEncrypted` still shows a cleartext header, which
+    /// a fully encrypted protocol never has: a length field in its first 12 bytes (16 or 32
+    /// bits, either byte order) equal to the payload's length or to the bytes after the field
+    /// (Ethereum's RLPx auth size, length-prefixed framing, game and messaging headers), or a
+    /// printable magic followed by small binary version bytes ("WA" 1 5, "ZBXD" 3). Random
+    /// bytes show either by chance about once in a thousand openings.
+    static func hasCleartextHeader(_ bytes: ArraySlice<UInt8>, length: Int) -> Bool {
+        for offset in 0...8 {
+            for width in [2, 4] {
+                guard offset + width <= min(bytes.count, 12) else { continue }
+                let start = bytes.startIndex + offset
+                var big = 0, little = 0
+                for index in 0..<width {
+                    big = big << 8 | Int(bytes[start + index])
+                    little |= Int(bytes[start + index]) << (8 * index)
+                }
+                for value in [big, little] where value > 0 && (value == length || value == length - offset - width) {
+                    return true
+                }
+            }
+        }
+        let printable = bytes.prefix(8).prefix { (0x20...0x7E).contains($0) }.count
+        if printable >= 4, let next = bytes.u8(printable), next < 0x10 { return true }
+        if printable >= 2, let third = bytes.u8(2), let fourth = bytes.u8(3), third < 0x10, fourth < 0x10 { return true }
+        return false
+    }
+
     /// Application-data record lengths (content type 23) in a TLS byte stream, in order, after
     /// whatever handshake records come first; stops at the first byte that is not a record.
     static func applicationDataRecords(_ stream: [UInt8]) -> [Int] {

@@ -13,6 +13,8 @@ public struct TunnelClassifier: Sendable {
 
     /// Detectors that also name products behind other detectors' verdicts.
     private let annotators: [any VerdictAnnotator]
+    /// Bit i set: detector i is a `ConcludingDetector`, asked once more when detection ends.
+    private let concluding: UInt128
 
     /// The most detectors one classifier runs: which are still undecided is one 128-bit mask.
     public static let maximumDetectors = 128
@@ -22,6 +24,9 @@ public struct TunnelClassifier: Sendable {
         self.detectors = detectors
         self.windowPackets = windowPackets
         self.annotators = detectors.compactMap { $0 as? any VerdictAnnotator }
+        self.concluding = detectors.indices.reduce(0) { mask, index in
+            detectors[index] is any ConcludingDetector ? mask | (1 << UInt128(index)) : mask
+        }
     }
 
     /// Starts detection for a new flow.
@@ -73,9 +78,19 @@ public struct TunnelClassifier: Sendable {
         return (undecided, verdict)
     }
 
-    /// Ends detection for a flow (its window closed, or the flow ended first): lets annotators
-    /// name the product while the sample is still there, then frees the sample.
+    /// Ends detection for a flow (its window closed, or the flow ended first): asks the
+    /// concluding detectors still waiting what the opening shows, lets annotators name the
+    /// product while the sample is still there, then frees the sample.
     public func finish(_ detection: inout FlowDetection) {
+        if let sample = detection.sample, detection.verdict?.confidence != .confirmed {
+            var pending = detection.undecided & concluding
+            while pending != 0 {
+                let index = pending.trailingZeroBitCount
+                pending &= pending - 1
+                guard let found = (detectors[index] as? any ConcludingDetector)?.conclude(sample) else { continue }
+                if detection.verdict.map({ found.confidence > $0.confidence }) ?? true { detection.verdict = found }
+            }
+        }
         if let sample = detection.sample, var verdict = detection.verdict {
             for annotator in annotators { annotator.annotate(&verdict, flow: sample) }
             detection.verdict = verdict

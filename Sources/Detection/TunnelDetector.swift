@@ -29,3 +29,14 @@ public enum DetectorOutcome: Sendable, Equatable {
 public protocol VerdictAnnotator: Sendable {
     func annotate(_ verdict: inout TunnelVerdict, flow: FlowSample)
 }
+
+/// A detector whose evidence can be complete only once nothing more is coming: a flow seen in
+/// one direction (asymmetric routing, a one-way capture), or an initiator retrying a handshake
+/// nobody answers. While the opening lasts it answers `needMorePackets`, so the other
+/// direction, if it comes, can still confirm; when the window closes or the flow ends the
+/// classifier asks it once what the packets seen already show.
+public protocol ConcludingDetector: TunnelDetector {
+    /// The verdict the whole opening supports, or nil. Called once, at the end of detection,
+    /// only if this detector had not answered yet.
+    func conclude(_ flow: FlowSample) -> TunnelVerdict?
+}

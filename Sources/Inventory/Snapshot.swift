@@ -2,8 +2,8 @@ import FileSupport
 import Crypto
 import Foundation
 
-/// Copies what the collectors read — files at their gateway paths, command outputs under
-/// `state/` — into a directory that `inventory --root` can read later, with every secret
+/// Copies what the collectors read — files at their gateway paths (also those processes and
+/// units name outside the default paths), command outputs under `state/` — into a directory that `inventory --root` can read later, with every secret
 /// redacted and a manifest of hashes. Files are written 0600, directories 0700.
 public enum Snapshot {
     public struct Manifest: Codable, Sendable, Equatable {
@@ -85,6 +85,23 @@ public enum Snapshot {
                         commands.append(CommandEntry(command: display, stateFile: stateFile, ok: false, error: failure.reason))
                     }
                 }
+            }
+        }
+        // Configuration files that running processes and enabled units name outside the
+        // default paths, copied like the rest so `inventory --root` follows them too. The
+        // process list and units are read back from the snapshot just written, so the files
+        // copied are those its own process list names.
+        let snapshotView = SystemView(.tree(root: directory))
+        let naming = collectors.filter { $0 is ProcessCollector || $0 is SystemdUnitCollector }
+        let (references, _) = ReferencedConfiguration.references(
+            in: naming.flatMap { $0.collect(from: snapshotView).items }, collectors: collectors, system: system)
+        for reference in references {
+            for path in reference.reader.referencedFiles(reference.path, in: system) where !written.contains(path) {
+                written.insert(path)
+                guard case .success(let text) = system.read(path) else { continue }
+                let redacted = reference.reader.redact(text, input: .files(path), path: path)
+                try writeFile(directory + path, redacted)
+                files.append(FileEntry(path: path, sha256: sha256(redacted), bytes: redacted.utf8.count))
             }
         }
         let sourceDescription: String

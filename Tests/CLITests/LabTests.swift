@@ -95,6 +95,11 @@ final class LabTests: XCTestCase {
             if let family = scenario.expected["outer_family"] as? String {
                 XCTAssertTrue(families.contains(family), "\(scenario.name): expected \(family), flows say \(families.sorted())")
                 XCTAssertTrue(families.subtracting([family]).isSubset(of: incidental), "\(scenario.name): unexpected families \(families.sorted())")
+                // A scenario about how the flow was seen (retried, mid-stream, one way) says what the evidence must tell.
+                if let wanted = scenario.expected["outer_evidence"] as? String {
+                    let evidence = toPeer.compactMap { $0["tunnel"] as? [String: Any] }.filter { $0["family"] as? String == family }.compactMap { $0["evidence"] as? String }
+                    XCTAssertTrue(evidence.contains { $0.contains(wanted) }, "\(scenario.name): no \(family) evidence saying \"\(wanted)\": \(evidence)")
+                }
             } else {
                 XCTAssertTrue(families.isSubset(of: incidental), "\(scenario.name): expected no tunnel family in its traffic, flows say \(families.sorted())")
             }

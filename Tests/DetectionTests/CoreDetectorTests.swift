@@ -106,7 +106,12 @@ final class IPsecDetectorTests: XCTestCase {
     }
 
     func testESPAndAHAreConfirmedByProtocolNumber() {
-        XCTAssertEqual(family(IPsecDetector().examine(sample(.esp, client: 0, server: 0, [(.forward, be32(0x1000) + be32(1) + random(40))]))), "ipsec")
+        let esp = sample(.esp, client: 0, server: 0, [(.forward, be32(0x1000) + be32(1) + random(40)), (.reverse, be32(0x2000) + be32(1) + random(40))])
+        XCTAssertEqual(family(IPsecDetector().examine(esp)), "ipsec")
+        // One direction so far: decided when the opening ends.
+        let oneWay = sample(.esp, client: 0, server: 0, [(.forward, be32(0x1000) + be32(1) + random(40))])
+        XCTAssertEqual(IPsecDetector().examine(oneWay), .needMorePackets)
+        XCTAssertEqual(IPsecDetector().conclude(oneWay)?.confidence, .confirmed)
         XCTAssertEqual(family(IPsecDetector().examine(sample(.ah, client: 0, server: 0, [(.forward, random(40))]))), "ipsec")
     }
 
@@ -126,9 +131,10 @@ final class IPsecDetectorTests: XCTestCase {
 
     func testESPInUDPNeedsPort4500AndCountingSequenceNumbers() {
         let esp = { (sequence: UInt32) -> [UInt8] in be32(0xC0FF_EE01) + be32(sequence) + random(64, seed: UInt8(sequence)) }
-        let packets: [(Direction, [UInt8])] = [(.forward, esp(5)), (.forward, esp(6)), (.forward, esp(7))]
+        let packets: [(Direction, [UInt8])] = [(.forward, esp(5)), (.forward, esp(6)), (.forward, esp(7)), (.reverse, esp(90))]
         XCTAssertEqual(family(IPsecDetector().examine(sample(.udp, server: 4500, packets))), "ipsec")
         XCTAssertNotEqual(family(IPsecDetector().examine(sample(.udp, server: 52119, packets))), "ipsec")
+        XCTAssertNil(IPsecDetector().conclude(sample(.udp, server: 52119, packets)))
     }
 }
 

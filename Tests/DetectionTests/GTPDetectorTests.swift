@@ -48,3 +48,42 @@ final class GTPDetectorTests: XCTestCase {
         XCTAssertEqual(GTPDetector().examine(S.flow(.udp, server: 2152, [(.forward, S.random(76))])), .notThis)
     }
 }
+
+/// GTP' (TS 32.295 §6): charging data records to a charging gateway on UDP 3386.
+final class GTPPrimeDetectorTests: XCTestCase {
+    private typealias S = SampleBuilder
+
+    /// Version 2, PT 0, spare 111, 6-byte header: 0x4E; type, length after the header, sequence.
+    private func message(_ type: UInt8, flags: UInt8 = 0x4E, _ ies: [UInt8]) -> [UInt8] {
+        [flags, type] + S.be16(UInt16(ies.count)) + S.be16(0x0102) + ies
+    }
+    /// Packet Transfer Command 1 (send data record packet), then Data Record Packet (252, TLV).
+    private let recordIEs: [UInt8] = [126, 1] + [252] + S.be16(12) + [1, 0x01] + S.be16(8) + S.random(8)
+
+    func testDataRecordTransferRequestOnItsPortIsConfirmed() {
+        let found = S.verdict(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, message(240, recordIEs))])))
+        XCTAssertEqual(found?.family, .gtp)
+        XCTAssertTrue(found?.evidence.contains("GTP' Data Record Transfer Request") == true, found?.evidence ?? "")
+    }
+
+    func testResponseEchoAndVersionZeroHeaderAreConfirmed() {
+        let response = message(241, [1, 128] + [253] + S.be16(2) + S.be16(0x0102))
+        XCTAssertEqual(S.family(GTPDetector().examine(S.flow(.udp, server: 3386, [(.reverse, response)]))), "gtp")
+        XCTAssertEqual(S.family(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, message(2, [14, 3]))]))), "gtp")
+        // Version 0 with the 20-byte header: length counts what follows those 20 bytes.
+        let legacy: [UInt8] = [0x0F, 1] + S.be16(0) + S.be16(7) + [UInt8](repeating: 0, count: 14)
+        XCTAssertEqual(S.family(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, legacy)]))), "gtp")
+    }
+
+    func testGTPPrimeLookalikesAreNotGTP() {
+        var wrongLength = message(240, recordIEs)
+        wrongLength[3] &+= 1
+        XCTAssertEqual(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, wrongLength)])), .notThis)
+        XCTAssertEqual(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, message(240, [1, 1] + recordIEs.dropFirst(2)))])), .notThis,
+                       "a request must start with its Packet Transfer Command")
+        XCTAssertEqual(GTPDetector().examine(S.flow(.udp, server: 3386, [(.forward, message(240, flags: 0x5E, recordIEs))])), .notThis,
+                       "protocol type 1 is GTP, not GTP'")
+        XCTAssertEqual(GTPDetector().examine(S.flow(.udp, server: 40000, [(.forward, message(240, recordIEs))])), .notThis,
+                       "only on GTP''s port")
+    }
+}

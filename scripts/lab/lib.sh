@@ -24,7 +24,7 @@ LAB_HIDDEN=(/etc/openvpn /etc/wireguard /etc/swanctl /etc/ipsec.d /etc/tinc /etc
   /etc/ipsec.conf /etc/ipsec.secrets /etc/strongswan.conf /etc/pptpd.conf /etc/crontab
   /etc/proxychains.conf /etc/proxychains4.conf /etc/bird.conf /etc/bird6.conf)
 # Directories a node sees through an overlay (writes stay in the node).
-LAB_OVERLAID=(/etc /usr/libexec/softether/vpnserver /usr/local/etc /var/lib)
+LAB_OVERLAID=(/etc /usr/libexec/softether/vpnserver /usr/libexec/softether/vpnclient /usr/local/etc /var/lib)
 
 SCENARIO=${SCENARIO:?SCENARIO not set}
 OUT=${OUT:?OUT not set}                 # OUTDIR/<scenario>
@@ -122,10 +122,12 @@ internet() {
   on hq ip route add 198.51.100.0/24 dev wan0 src "$hq"
 }
 
-# capture NODE IF: tcpdump of the outer link into outer.pcap (outside the PID namespace so it
-# can be stopped first, and flushed per packet).
+# capture NODE IF [TCPDUMP-OPTIONS...]: tcpdump of the outer link into outer.pcap (outside the
+# PID namespace so it can be stopped first, and flushed per packet); `-Q out` records one
+# direction only, as a gateway with asymmetric routing sees it.
 capture() {
-  ip netns exec "$(netns_name "$1")" tcpdump -Z root -U --immediate-mode -n -i "$2" -w "$OUT/outer.pcap" \
+  local node=$1 ifname=$2; shift 2
+  ip netns exec "$(netns_name "$node")" tcpdump -Z root -U --immediate-mode -n -i "$ifname" "$@" -w "$OUT/outer.pcap" \
     >"$OUT/logs/tcpdump.log" 2>&1 &
   HOST_PIDS+=($!)
   local i
@@ -173,7 +175,18 @@ listening() {
 }
 
 CHECKS=()
+LAB_EXPECT=()                           # further KEY=VALUE pairs for expected.json (scenario helpers)
 check() { CHECKS+=("{\"check\": \"$1\", \"ok\": $2, \"detail\": \"$3\"}"); [[ $2 == true ]] || log "check $1 failed: $3"; }
+
+# wait_captured SECONDS PATTERN [COUNT]: wait until tcpdump's decoding of outer.pcap shows
+# PATTERN at least COUNT times (packets the scenario needs on record before it goes on).
+wait_captured() {
+  local deadline=$((SECONDS + $1)) count=${3:-1}
+  until (( $(tcpdump -nr "$OUT/outer.pcap" 2>/dev/null | grep -Ec "$2") >= count )); do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
 
 # verify_ping NODE ADDR [PING-OPTIONS...]: the tunnel carries ICMP (waits up to 20 s for it).
 verify_ping() {
@@ -279,13 +292,18 @@ HQ_WAN=203.0.113.10          # Frankfurt HQ (offshore)
 BJ_WAN=203.0.113.130         # Beijing office (onshore), the far end of the domestic scenario
 
 # offshore [HQ_ADDR]: the branch gateway and a far site joined by the "internet", the outer
-# link captured on the gateway's side.
+# link captured on the gateway's side (LAB_CAPTURE=later: the scenario starts the capture
+# itself, once its tunnel is up; LAB_CAPTURE="-Q out": only what the gateway sends).
 offshore() {
   node_add gw
   node_add hq
   internet "$GW_WAN" "${1:-$HQ_WAN}"
   on hq ip addr add 10.20.0.1/32 dev lo
-  capture gw wan0
+  case ${LAB_CAPTURE:-} in
+    later) ;;
+    "") capture gw wan0 ;;
+    *) local -a options; read -r -a options <<<"$LAB_CAPTURE"; capture gw wan0 "${options[@]}" ;;
+  esac
 }
 
 # install_pki NODE DIR NAMES...: copies files of the run's PKI into DIR inside the node.

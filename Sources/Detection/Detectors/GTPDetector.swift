@@ -12,17 +12,72 @@
 /// first 4, an optional TEID, a 3-byte sequence number and a spare byte, then information
 /// elements (type, 16-bit length, instance) that fill the message exactly.
 ///
+/// GTP' (GTP prime, TS 32.295 §6), which carries charging data records from the core to a
+/// charging gateway (UDP port 3386): version 0-2, protocol type 0, spare bits 111 and the
+/// header-length bit (a 6-byte header, or the 20-byte one of version 0); a message type (1-7
+/// path management, 240/241 Data Record Transfer Request/Response); a length counting the bytes
+/// after the header; a sequence number; then information elements (Packet Transfer Command 126
+/// in a request, Cause 1 in a response, Recovery 14 in an echo response). It is matched on its
+/// assigned port only: its header is short and has no field as strict as GTP-U's inner packet.
+/// It carries no inner packet, so there is nothing to open (`Packets.Encapsulation`).
+///
 /// The ports (2152, 2123) are not needed: the header's length matching the datagram and a valid
 /// inner packet or IE chain decide.
 public struct GTPDetector: DatagramHeaderDetector {
     public let family = TunnelFamily.gtp
-    public let summary = "GTP: GTP-U v1 G-PDU with length matching the datagram and a valid inner IP packet, echo/end marker; GTPv1-C and GTPv2-C headers with known message types and consistent lengths/IEs"
+    public let summary = "GTP: GTP' (charging records, port 3386) header, type and first IE; GTP-U v1 G-PDU with length matching the datagram and a valid inner IP packet, echo/end marker; GTPv1-C and GTPv2-C headers with known message types and consistent lengths/IEs"
 
     public init() {}
 
     /// A GTPv1 (TS 29.281/29.060) or GTPv2-C (TS 29.274) message.
     public static func describe(_ payload: ArraySlice<UInt8>, length: Int) -> String? {
         version1(payload, length: length) ?? version2(payload, length: length)
+    }
+
+    /// GTP' is recognised only to or from its assigned port; GTP-U and GTP-C on any.
+    public func examine(_ flow: FlowSample) -> DetectorOutcome {
+        guard flow.ipProtocol == .udp else { return .notThis }
+        let indices = flow.payloadPackets()
+        guard !indices.isEmpty else { return .needMorePackets }
+        let prime = flow.usesPort(Self.primePort)
+        for index in indices {
+            let payload = flow.payload(index), length = flow.packets[index].payloadLength
+            if let evidence = Self.describe(payload, length: length) ?? (prime ? Self.prime(payload, length: length) : nil) {
+                return .verdict(TunnelVerdict(family, confidence: .confirmed, evidence: evidence))
+            }
+        }
+        return .notThis
+    }
+
+    /// GTP''s port (TS 32.295 §6.1; both UDP and TCP, only UDP is read here).
+    public static let primePort: UInt16 = 3386
+
+    static let primeTypes: [UInt8: String] = [
+        1: "Echo Request", 2: "Echo Response", 3: "Version Not Supported", 4: "Node Alive Request", 5: "Node Alive Response",
+        6: "Redirection Request", 7: "Redirection Response", 240: "Data Record Transfer Request", 241: "Data Record Transfer Response",
+    ]
+
+    /// GTP' (TS 32.295 §6.1-6.2) evidence for one datagram.
+    static func prime(_ bytes: ArraySlice<UInt8>, length: Int) -> String? {
+        guard let flags = bytes.u8(0), flags >> 5 <= 2, flags & 0x1E == 0x0E, let type = bytes.u8(1), let name = primeTypes[type],
+              let declared = bytes.u16(2) else { return nil }
+        let header = flags & 0x01 == 0 ? 6 : 20
+        guard Int(declared) + header == length else { return nil }
+        let first = bytes.u8(header)
+        switch type {
+        case 240:
+            // Packet Transfer Command: 1 send, 2 send possibly duplicated, 3 cancel, 4 release.
+            guard first == 126, let command = bytes.u8(header + 1), (1...4).contains(command) else { return nil }
+        case 241, 6, 7:
+            guard first == 1 else { return nil } // Cause
+        case 2:
+            guard first == 14 || first == nil && length == header else { return nil } // Recovery
+        case 1, 3:
+            guard length == header || first == 255 else { return nil } // nothing, or a private extension
+        default:
+            guard let first, first != 0 else { return nil }
+        }
+        return "GTP' \(name) (version \(flags >> 5), sequence \(bytes.u16(4) ?? 0)) whose length matches the datagram, on GTP''s port \(primePort)"
     }
 
     static let userPlaneTypes: [UInt8: String] = [

@@ -12,9 +12,13 @@
 ///   normally inside TLS; seen in cleartext it is SoftEther.
 /// - Its dynamic DNS, NAT-traversal and VPN Azure relay services live under softether-network.net,
 ///   softether.net and vpnazure.net (known servers: a likely verdict).
+/// - A VPN Server that was never given a certificate serves the one it made on first start
+///   (`SiGenerateDefaultCertEx` in Cedar/Server.c): self-signed, serial number 0, with common
+///   name, organization and organizational unit all the machine's name and country US. Where
+///   TLS 1.2 or older shows the certificate, that pattern is a likely verdict; TLS 1.3 hides it.
 public struct SoftEtherDetector: TunnelDetector {
     public let family = TunnelFamily.softether
-    public let summary = "SoftEther: cleartext PACK messages (NAT traversal), \"IP=..,PORT=..\" NAT-T replies, POST /vpnsvc/connect.cgi, softether/vpnazure server names"
+    public let summary = "SoftEther: cleartext PACK messages (NAT traversal), \"IP=..,PORT=..\" NAT-T replies, POST /vpnsvc/connect.cgi, softether/vpnazure server names, the VPN Server's default certificate (TLS 1.2 and older)"
 
     public init() {}
 
@@ -57,6 +61,19 @@ public struct SoftEtherDetector: TunnelDetector {
             if let name = hello.serverName, let domain = Self.serviceDomain(name) {
                 return .verdict(TunnelVerdict(.softether, product: domain == "vpnazure.net" ? "VPN Azure" : "SoftEther VPN", confidence: .likely,
                     evidence: "TLS to \(name), a SoftEther service name (\(domain))"))
+            }
+            // The server's certificate, if its version shows it.
+            guard let server = flow.serverHello else {
+                return flow.reverseStream.count >= FlowSample.streamLimit || flow.packets.count >= 12 || flow.reverseStream.first.map({ $0 != 22 }) == true
+                    ? .notThis : .needMorePackets
+            }
+            guard server.cipherSuite >> 8 != 0x13, server.version != 0x0304 else { return .notThis }
+            guard let certificate = HandshakeReader.firstMessage(in: flow.reverseStream, datagram: false, type: 11) else {
+                return flow.reverseStream.count >= FlowSample.streamLimit || flow.packets.count >= 12 ? .notThis : .needMorePackets
+            }
+            if let name = Self.defaultCertificateName(certificate) {
+                return .verdict(TunnelVerdict(.softether, product: "SoftEther VPN", confidence: .likely,
+                    evidence: "TLS server certificate is SoftEther VPN Server's first-start default: self-signed, serial 0, CN, O and OU all \"\(name)\", C US"))
             }
             return .notThis
         }
@@ -110,6 +127,27 @@ public struct SoftEtherDetector: TunnelDetector {
             }
         }
         return offset == length && names.count >= 2 ? names : nil
+    }
+
+    /// The machine name when a Certificate message's first certificate is SoftEther's default:
+    /// version 3 with serial number 0, and issuer and subject both CN = O = OU = that name,
+    /// C = US.
+    static func defaultCertificateName(_ message: [UInt8]) -> String? {
+        // Certificate message: 3-byte list length, then each certificate's 3-byte length and DER.
+        guard message.count > 6 else { return nil }
+        let length = Int(message[3]) << 16 | Int(message[4]) << 8 | Int(message[5])
+        let der = Array(message[6..<min(message.count, 6 + length)])
+        // Certificate and TBSCertificate SEQUENCEs (long lengths), [0] version 2 (v3), serial 0.
+        let prefix = der.prefix(24)
+        guard let version = (0..<max(0, prefix.count - 8)).first(where: { Array(prefix[$0..<($0 + 5)]) == [0xA0, 0x03, 0x02, 0x01, 0x02] }),
+              Array(prefix.dropFirst(version + 5).prefix(3)) == [0x02, 0x01, 0x00] else { return nil }
+        let names = TLSServerHello.commonNames(in: der)
+        guard names.count == 2, names[0] == names[1], let name = names.first, !name.isEmpty else { return nil }
+        let organizations = TLSServerHello.attributeValues(in: der, oid: [0x06, 0x03, 0x55, 0x04, 0x0A])
+        let units = TLSServerHello.attributeValues(in: der, oid: [0x06, 0x03, 0x55, 0x04, 0x0B])
+        let countries = TLSServerHello.attributeValues(in: der, oid: [0x06, 0x03, 0x55, 0x04, 0x06])
+        guard organizations == [name, name], units == [name, name], countries == ["US", "US"] else { return nil }
+        return name
     }
 
     /// "IP=<address>,PORT=<digits>" (the NAT-traversal server's reply), whole datagram.

@@ -37,6 +37,27 @@ public struct OpenConnectCollector: Collector {
         system.collectFiles(["/etc/systemd/system/*.service"]) { path, text in parse(text, path: path, system: system) }
     }
 
+    /// openconnect's server argument, a URL or host[:port], as the endpoint it dials (443/tcp
+    /// unless a port is given).
+    static func serverEndpoint(_ server: String) -> NetworkEndpoint {
+        var host = server
+        if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
+        host = String(host.split(separator: "/").first ?? Substring(host))
+        var endpoint = NetworkEndpoint.parse(host, transport: "tcp", defaultPort: 443) ?? NetworkEndpoint(host: host, port: 443, transport: "tcp")
+        if endpoint.port == nil { endpoint.port = 443 }
+        return endpoint
+    }
+
+    /// The `option=value` lines of an openconnect `--config` file as `--option` values
+    /// (bare flags and anything else, such as a password fed on stdin, are not read).
+    static func configOptions(_ text: String) -> [(key: String, value: String, line: Int)] {
+        ConfigText.lines(text, comments: ["#"]).compactMap { option in
+            let parts = option.text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { return nil }
+            return ("--" + parts[0].split(separator: " ")[0], parts[1], option.number)
+        }
+    }
+
     func parse(_ text: String, path: String, system: SystemView?) -> CollectorResult {
         var result = CollectorResult()
         for line in ConfigText.lines(text, comments: ["#", ";"]) where line.text.hasPrefix("ExecStart=") {
@@ -61,11 +82,7 @@ public struct OpenConnectCollector: Collector {
             var sources = [SourceReference(path, line: line.number, key: "ExecStart")]
             if let config = options["--config"], let system, case .success(let configText) = system.read(config) {
                 sources.append(SourceReference(config))
-                for option in ConfigText.lines(configText, comments: ["#"]) {
-                    let parts = option.text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    let key = "--" + parts[0].split(separator: " ")[0]
-                    if options[key] == nil, parts.count == 2 { options[key] = parts[1] }
-                }
+                for option in Self.configOptions(configText) where options[option.key] == nil { options[option.key] = option.value }
             }
             let protocolName = options["--protocol"] ?? "anyconnect"
             guard let server = positional.first else {
@@ -73,12 +90,7 @@ public struct OpenConnectCollector: Collector {
                 continue
             }
             let technology = Self.technologies[protocolName] ?? protocolName
-            // The server is a URL or host[:port].
-            var host = server
-            if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
-            host = String(host.split(separator: "/").first ?? Substring(host))
-            var endpoint = NetworkEndpoint.parse(host, transport: "tcp", defaultPort: 443) ?? NetworkEndpoint(host: host, port: 443, transport: "tcp")
-            if endpoint.port == nil { endpoint.port = 443 }
+            let endpoint = Self.serverEndpoint(server)
             var attributes = ["protocol": protocolName]
             if let user = options["--user"] ?? options["-u"] { attributes["user"] = user }
             if options["--servercert"] != nil { attributes["servercert"] = "pinned" }
@@ -87,5 +99,36 @@ public struct OpenConnectCollector: Collector {
                 remote: [endpoint], interface: options["--interface"] ?? options["-i"], attributes: attributes, sources: sources))
         }
         return result
+    }
+}
+
+extension OpenConnectCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["openconnect"] }
+
+    /// `openconnect --config FILE SERVER`: the server (and `--user`, `--protocol`) from the
+    /// command line, the rest from the file's `option=value` lines; the command line wins,
+    /// as in openconnect. One client item; a password is never read.
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { text in
+            var options: [String: (value: String, line: Int)] = [:]
+            for option in Self.configOptions(text) where options[option.key] == nil { options[option.key] = (option.value, option.line) }
+            let protocolName = item.attributes["protocol"] ?? options["--protocol"]?.value ?? "anyconnect"
+            var attributes = ["protocol": protocolName]
+            var sources = [SourceReference(path)]
+            if let user = item.attributes["user"] ?? options["--user"]?.value {
+                attributes["user"] = user
+                if item.attributes["user"] == nil, let line = options["--user"]?.line { sources.append(SourceReference(path, line: line, key: "user")) }
+            }
+            for key in ["authgroup", "usergroup", "interface"] {
+                if let option = options["--" + key] { attributes[key] = option.value; sources.append(SourceReference(path, line: option.line, key: key)) }
+            }
+            if options["--servercert"] != nil { attributes["servercert"] = "pinned" }
+            let remote = item.attributes["server"].map { [Self.serverEndpoint($0)] } ?? []
+            guard !remote.isEmpty || !options.isEmpty else { return CollectorResult() }
+            let name = "openconnect " + FilePath(path).fileStem
+            return CollectorResult(items: [ConfigItem(
+                technology: Self.technologies[protocolName] ?? protocolName, role: .client, name: name, remote: remote,
+                interface: options["--interface"]?.value, attributes: attributes, sources: sources)])
+        }
     }
 }

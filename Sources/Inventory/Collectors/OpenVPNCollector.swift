@@ -236,3 +236,11 @@ public struct OpenVPNCollector: Collector {
         return CollectorResult(items: [item], warnings: warnings)
     }
 }
+
+extension OpenVPNCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["openvpn"] }
+
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { parse($0, path: path, system: system) }
+    }
+}

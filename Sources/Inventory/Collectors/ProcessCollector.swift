@@ -43,9 +43,11 @@ public struct ProcessCollector: Collector {
             guard let program = VPNProgram.program(in: words) else { continue }
             var attributes = ["process": program.name, "pid": String(pidText)]
             attributes.merge(VPNProgram.arguments(words.dropFirst(program.index + 1), program: program.name)) { first, _ in first }
+            // openconnect names its server on the command line.
+            let remote = attributes["server"].map { [OpenConnectCollector.serverEndpoint($0)] } ?? []
             result.items.append(ConfigItem(
-                technology: program.technology, role: .unknown, name: "\(program.name) pid \(pidText)",
-                interface: attributes["interface"], isUp: true, attributes: attributes, sources: [reference]))
+                technology: program.technology, role: remote.isEmpty ? .unknown : .client, name: "\(program.name) pid \(pidText)",
+                remote: remote, interface: attributes["interface"], isUp: true, attributes: attributes, sources: [reference]))
         }
         return result
     }
@@ -66,7 +68,7 @@ enum VPNProgram {
         "v2ray": "v2ray", "xray": "xray", "trojan": "trojan", "tor": "tor", "squid": "http-proxy", "danted": "socks", "sockd": "socks",
         "stunnel": "stunnel", "stunnel4": "stunnel", "charon": "ipsec", "charon-systemd": "ipsec", "starter": "ipsec", "ipsec": "ipsec",
         "pluto": "ipsec", "xl2tpd": "l2tp", "pptpd": "pptp", "pptp": "pptp", "vpnserver": "softether", "vpnbridge": "softether",
-        "vpnclient": "softether", "tincd": "tinc", "openfortivpn": "fortinet-sslvpn",
+        "vpnclient": "softether", "tincd": "tinc", "openfortivpn": "fortinet-sslvpn", "swanctl": "ipsec",
     ]
 
     /// Interpreters and wrappers whose script or command is the program to look at.
@@ -102,7 +104,24 @@ enum VPNProgram {
         while index < words.count {
             let word = words[index]
             let next = index + 1 < words.count ? words[index + 1] : nil
-            if let equals = word.firstIndex(of: "="), word.hasPrefix("-") {
+            if program == "openconnect" {
+                // openconnect(8): `-c` is a certificate there; the server is the one positional argument.
+                let (option, value) = word.hasPrefix("--") && word.contains("=")
+                    ? (String(word[..<word.firstIndex(of: "=")!]), Optional(String(word[word.index(after: word.firstIndex(of: "=")!)...])))
+                    : (word, nil)
+                if OpenConnectCollector.valued.contains(option) {
+                    let argument = value ?? next
+                    if value == nil { index += 1 }
+                    if option == "--config" { attributes["config"] = argument }
+                    if option == "--user" || option == "-u" { attributes["user"] = argument }
+                    if option == "--protocol" { attributes["protocol"] = argument }
+                } else if !word.hasPrefix("-"), attributes["server"] == nil {
+                    attributes["server"] = word
+                }
+            } else if program == "swanctl", word == "--file" || word == "-f", let next {
+                attributes["config"] = next
+                index += 1
+            } else if let equals = word.firstIndex(of: "="), word.hasPrefix("-") {
                 let option = String(word[..<equals])
                 if ["--config", "--conf", "--config-file", "-config", "-c"].contains(option) { attributes["config"] = String(word[word.index(after: equals)...]) }
                 if option == "--net" { attributes["network"] = String(word[word.index(after: equals)...]) }

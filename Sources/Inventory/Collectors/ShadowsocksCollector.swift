@@ -72,3 +72,11 @@ public struct ShadowsocksCollector: Collector {
         return result
     }
 }
+
+extension ShadowsocksCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["ss-server", "ss-local", "ss-redir", "ss-tunnel", "ss-manager", "sslocal", "ssserver", "ssmanager"] }
+
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { parse($0, path: path) }
+    }
+}

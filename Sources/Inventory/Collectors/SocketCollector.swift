@@ -96,6 +96,24 @@ public struct SocketCollector: Collector {
         return result
     }
 
+    /// Established TCP and connected UDP sockets (state `ESTAB`) of known VPN and proxy
+    /// programs: owner pid, the peer's address and port, and the line. Loopback and unspecified
+    /// peers are left out (a local helper, not the far end).
+    static func established(_ text: String, source: String) -> [(pid: String, peer: NetworkEndpoint, reference: SourceReference)] {
+        var sockets: [(pid: String, peer: NetworkEndpoint, reference: SourceReference)] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard words.count >= 7, words[0] == "tcp" || words[0] == "udp", words[1] == "ESTAB",
+                  let peer = endpoint(words[5], transport: words[0]) else { continue }
+            let host = peer.host
+            guard host != "*", host != "0.0.0.0", host != "::", !host.hasPrefix("127."), host != "::1" else { continue }
+            for owner in owners(words.dropFirst(6).joined(separator: " ")) where VPNProgram.technologies[owner.name] != nil && !owner.pid.isEmpty {
+                sockets.append((owner.pid, peer, SourceReference(source, line: index + 1)))
+            }
+        }
+        return sockets
+    }
+
     /// `0.0.0.0:1194`, `[::]:443`, `*:53`, `10.0.0.1%eth0:80` as an endpoint (the `%if` dropped).
     static func endpoint(_ text: String, transport: String) -> NetworkEndpoint? {
         guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }

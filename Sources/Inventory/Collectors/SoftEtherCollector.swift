@@ -7,11 +7,22 @@ import Foundation
 /// `HubName` is a site-to-site link to another server; user counts, and the L2TP/IPsec,
 /// OpenVPN and SSTP clones become attributes. `redact` replaces every `byte` value and every
 /// `string` whose name says secret, which the generic redactor cannot see in this syntax.
+///
+/// SoftEther VPN Client keeps its connection settings in `vpn_client.config` (the same syntax:
+/// `AccountDatabase/AccountN` blocks) and `vpncmd AccountExport` writes one account to a `.vpn`
+/// file (a `root` holding `ClientOption` and `ClientAuth` itself). Each account is a client
+/// item: `ClientOption` `Hostname`, `Port`, `HubName` and `AccountName`, the `ClientAuth`
+/// `Username` and authentication type, and whether it is a startup account; the hashed or plain
+/// password is never read.
 public struct SoftEtherCollector: Collector {
     public let name = "softether"
     static let patterns = [
         "/usr/libexec/softether/vpnserver/vpn_server.config", "/usr/local/vpnserver/vpn_server.config",
         "/opt/vpnserver/vpn_server.config", "/var/lib/softether/vpn_server.config", "/etc/softether/vpn_server.config",
+        "/usr/libexec/softether/vpnclient/vpn_client.config", "/usr/local/vpnclient/vpn_client.config",
+        "/opt/vpnclient/vpn_client.config", "/var/lib/softether/vpn_client.config", "/etc/softether/vpn_client.config",
+        "/usr/libexec/softether/vpnclient/*.vpn", "/usr/local/vpnclient/*.vpn", "/opt/vpnclient/*.vpn",
+        "/var/lib/softether/*.vpn", "/etc/softether/*.vpn", "/root/*.vpn",
     ]
     public let inputs: [CollectorInput] = patterns.map { .files($0) }
 
@@ -98,6 +109,44 @@ public struct SoftEtherCollector: Collector {
             result.items.append(ConfigItem(technology: "softether", role: .server, name: "softether server", local: listeners,
                                            attributes: attributes, sources: sources))
         }
+        // Client accounts: vpn_client.config's AccountDatabase, or an exported .vpn file's root.
+        let accounts = (top.child("AccountDatabase")?.children ?? []) + (top.child("ClientOption") != nil ? [top] : [])
+        for account in accounts {
+            guard let option = account.child("ClientOption") else { continue }
+            guard let host = option.values["Hostname"].map({ (value: Self.unescape($0.value), line: $0.line) }), !host.value.isEmpty else {
+                result.warnings.append(InventoryWarning(SourceReference(path, line: option.line, key: "ClientOption"), "client account without a Hostname"))
+                continue
+            }
+            let accountName = option.values["AccountName"].map { Self.unescape($0.value) } ?? account.name
+            var accountAttributes: [String: String] = ["account": accountName]
+            var accountSources = [SourceReference(path, line: account.line, key: account.name == "root" ? "root" : account.name),
+                                  SourceReference(path, line: host.line, key: "Hostname")]
+            if let hub = option.values["HubName"] {
+                accountAttributes["remote-hub"] = Self.unescape(hub.value)
+                accountSources.append(SourceReference(path, line: hub.line, key: "HubName"))
+            }
+            if let auth = account.child("ClientAuth") {
+                if let user = auth.values["Username"] {
+                    accountAttributes["user"] = Self.unescape(user.value)
+                    accountSources.append(SourceReference(path, line: user.line, key: "Username"))
+                }
+                if let type = auth.values["AuthType"] { accountAttributes["auth"] = Self.authTypes[type.value] ?? type.value }
+            }
+            if let startup = account.values["StartupAccount"] { accountAttributes["startup"] = startup.value }
+            let port: UInt16
+            if let value = option.values["Port"] {
+                guard let number = ConfigText.port(value.value) else {
+                    result.warnings.append(InventoryWarning(SourceReference(path, line: value.line, key: "Port"), "not a port number: \(value.value)"))
+                    continue
+                }
+                port = number
+            } else {
+                port = 443
+            }
+            result.items.append(ConfigItem(
+                technology: "softether", role: .client, name: "account \(accountName)",
+                remote: [NetworkEndpoint(host: host.value, port: port, transport: "tcp")], attributes: accountAttributes, sources: accountSources))
+        }
         for hub in hubs {
             for cascade in hub.child("CascadeList")?.children ?? [] {
                 guard let option = cascade.child("ClientOption"), let host = option.values["Hostname"] else {
@@ -116,6 +165,32 @@ public struct SoftEtherCollector: Collector {
         }
         return result
     }
+
+    /// A `string` value as SoftEther writes it: `$` alone is the empty string, `$XX` a byte in
+    /// hex (`$20` a space).
+    static func unescape(_ value: String) -> String {
+        guard value.contains("$") else { return value }
+        if value == "$" { return "" }
+        var bytes: [UInt8] = []
+        var index = value.utf8.startIndex
+        let utf8 = value.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            if byte == UInt8(ascii: "$"), let end = utf8.index(next, offsetBy: 2, limitedBy: utf8.endIndex),
+               let hex = UInt8(String(decoding: utf8[next..<end], as: UTF8.self), radix: 16) {
+                bytes.append(hex)
+                index = end
+            } else {
+                bytes.append(byte)
+                index = next
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `ClientAuth` `AuthType` values (SoftEther's CLIENT_AUTHTYPE_*).
+    static let authTypes = ["0": "anonymous", "1": "password", "2": "plain-password", "3": "certificate", "4": "smart-card"]
 
     /// Names of `string` values that are secrets.
     static func isSecretName(_ name: String) -> Bool {

@@ -268,3 +268,12 @@ enum IKESAList {
         return merged
     }
 }
+
+extension SwanctlCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["swanctl"] }
+
+    /// `swanctl --load-all --file FILE`: a swanctl.conf at another path.
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { parse($0, path: path) }
+    }
+}

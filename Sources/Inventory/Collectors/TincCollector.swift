@@ -43,19 +43,24 @@ public struct TincCollector: Collector {
     }
 
     public func collect(from system: SystemView) -> CollectorResult {
+        system.files(matching: "/etc/tinc/*/tinc.conf").reduce(CollectorResult()) { $0 + network(at: $1, from: system) }
+    }
+
+    /// One network: its `tinc.conf` at `configPath` and the `hosts/` beside it.
+    func network(at configPath: String, from system: SystemView) -> CollectorResult {
         var result = CollectorResult()
-        for configPath in system.files(matching: "/etc/tinc/*/tinc.conf") {
+        do {
             let directory = FilePath(configPath).containingDirectory.string
             let network = FilePath(directory).fileName
             guard case .success(let text) = system.read(configPath) else {
                 result.warnings.append(InventoryWarning(SourceReference(configPath), "cannot be read"))
-                continue
+                return result
             }
             let config = entries(text, path: configPath, warnings: &result.warnings)
             func values(_ key: String, in list: [Entry]) -> [Entry] { list.filter { $0.key.caseInsensitiveCompare(key) == .orderedSame } }
             guard let nameEntry = values("Name", in: config).first else {
                 result.warnings.append(InventoryWarning(SourceReference(configPath), "no Name = this node's name"))
-                continue
+                return result
             }
             let connectTo = values("ConnectTo", in: config)
             var hosts: [String: (path: String, entries: [Entry])] = [:]
@@ -118,5 +123,18 @@ public struct TincCollector: Collector {
             }
         }
         return result
+    }
+}
+
+extension TincCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["tincd"] }
+
+    /// `tincd -c DIR`: the network's directory (tinc.conf and hosts/).
+    public func referencedFiles(_ path: String, in system: SystemView) -> [String] {
+        [path + "/tinc.conf"] + system.files(matching: path + "/hosts/*")
+    }
+
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        network(at: path + "/tinc.conf", from: system)
     }
 }

@@ -117,3 +117,11 @@ public struct V2RayCollector: Collector {
         return result
     }
 }
+
+extension V2RayCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["v2ray", "xray"] }
+
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { parse($0, path: path) }
+    }
+}

@@ -66,3 +66,11 @@ public struct WireGuardConfigCollector: Collector {
         return result
     }
 }
+
+extension WireGuardConfigCollector: ReferencedConfigurationReader {
+    public var referencedPrograms: Set<String> { ["wg-quick"] }
+
+    public func collect(referenced path: String, namedBy item: ConfigItem, from system: SystemView) -> CollectorResult {
+        system.collectReferenced(path) { parse($0, path: path) }
+    }
+}
