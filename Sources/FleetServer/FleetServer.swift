@@ -24,8 +24,7 @@ public enum FleetServer {
         let server: HTTPServerBuilder
         let scheme: String
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .file(key))
+            let tls = try tlsConfiguration(certificate: certificate, key: key)
             server = try .tls(.http1(), tlsConfiguration: tls)
             scheme = "https"
         } else {
@@ -55,6 +54,27 @@ public enum FleetServer {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+}
+
+/// The server's TLS from PEM files. Read here, not by NIOSSL's `.file`, which takes the file
+/// type from the extension and would read the usual `server.key` (PEM) as DER.
+func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(certificate)
+    } catch {
+        throw FleetError.malformed("tls.certificate \(certificate): not a PEM certificate chain (\(error))")
+    }
+    guard !chain.isEmpty else { throw FleetError.malformed("tls.certificate \(certificate): no certificate in it") }
+    let privateKey: NIOSSLPrivateKey
+    do {
+        privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+    } catch {
+        do { privateKey = try NIOSSLPrivateKey(file: key, format: .der) } catch {
+            throw FleetError.malformed("tls.key \(key): not a PEM or DER private key without a passphrase")
+        }
+    }
+    return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
 }
 
 /// Applies the schema migrations before the server takes its first request, retrying while
