@@ -251,10 +251,15 @@ extension FleetStore {
                                                  flags: row.flags, waived: row.waived))
             }
         }
-        let latest = try await gateways(staleGrace: .infinity).first { $0.name == gateway }?.lastRun
-        let absent = latest.map { $0.id != newest.run } ?? false
+        // The gateway's latest run alone, not the whole fleet's status.
+        let latest = try await self.query { connection in
+            try await connection.query("""
+                SELECT r.id, r.generated_at FROM gateways g JOIN runs r ON r.id = g.last_run WHERE g.name = \(gateway)
+                """, logger: self.logger).decode((Int64, Date).self).first { _ in true }
+        }
+        let absent = latest.map { $0.0 != newest.run } ?? false
         return CircuitHistory(gateway: gateway, circuitId: circuitID, circuitName: newest.circuitName, spans: spans,
-                              absentSince: absent ? latest?.generatedAt : nil)
+                              absentSince: absent ? latest.map { Timestamps.format($0.1) } : nil)
     }
 
     /// What changed between the gateway's last two runs: circuits added, removed, and changed
