@@ -45,9 +45,17 @@ public struct Auditor: Sendable {
         }
         return AuditResult(
             schemaVersion: AuditResult.currentSchemaVersion, toolVersion: toolVersion,
-            generatedAt: ISO8601DateFormatter().string(from: now), asOf: asOf.description,
+            generatedAt: Self.generatedAt(now), asOf: asOf.description,
             organization: organization?.legalEntity, policies: policies.files + (organization.map { [$0.header] } ?? []),
             inputs: inputs, warnings: inventory.warnings.map(\.description), circuits: circuits, findings: findings, dataExport: evaluation)
+    }
+
+    /// An audit's time, RFC 3339 UTC to the millisecond: it is what tells two audits of an
+    /// unchanged gateway apart, so two runs in one second must not share it.
+    static func generatedAt(_ now: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: now)
     }
 }
 
