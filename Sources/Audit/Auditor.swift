@@ -52,11 +52,7 @@ public struct Auditor: Sendable {
 
     /// An audit's time, RFC 3339 UTC to the millisecond: it is what tells two audits of an
     /// unchanged gateway apart, so two runs in one second must not share it.
-    static func generatedAt(_ now: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: now)
-    }
+    static func generatedAt(_ now: Date) -> String { now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
 }
 
 extension Finding {

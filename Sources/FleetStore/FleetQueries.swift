@@ -79,18 +79,12 @@ extension FleetStore {
         RunSummary(
             id: try cells["id"].decode(Int64.self), gateway: try cells["gateway"].decode(String.self), runId: try cells["run_id"].decode(String.self),
             trigger: try cells["trigger"].decode(String.self), generatedAt: Timestamps.format(try cells["generated_at"].decode(Date.self)),
-            receivedAt: Timestamps.format(try cells["received_at"].decode(Date.self)), asOf: dateOnly(try cells["as_of"].decode(Date.self)),
+            receivedAt: Timestamps.format(try cells["received_at"].decode(Date.self)), asOf: Timestamps.formatDate(try cells["as_of"].decode(Date.self)),
             nextRunDue: try cells["next_run_due"].decode(Date?.self).map(Timestamps.format), toolVersion: try cells["tool_version"].decode(String.self),
             signer: try cells["signer"].decode(String.self), pseudonymized: try cells["pseudonymized"].decode(Bool.self),
             bundleBytes: try cells["bundle_bytes"].decode(Int.self), circuits: try cells["circuits"].decode(Int.self),
             openFindings: try cells["open_findings"].decode(Int.self),
             maxSeverity: try cells["max_severity"].decode(Int16?.self).flatMap(SeverityRank.severity)?.rawValue)
-    }
-
-    static func dateOnly(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
     }
 
     // MARK: - Findings now

@@ -82,12 +82,12 @@ struct AuditCommand: ParsableCommand {
     }
 
     private func audit() throws {
-        let layout = try ProjectLayout.locate()
-        let example = layout.root.appendingPathComponent("examples/gateway")
-        let policyDirectory = policies.map(URL.init(fileURLWithPath:)) ?? layout.root.appendingPathComponent("policies")
-        let organizationPath = demo ? example.appendingPathComponent("organization.yaml").path : org
-        let rootPath = demo ? example.appendingPathComponent("snapshot").path : source.root
-        let captures = demo ? [example.appendingPathComponent("traffic.pcap").path] : pcap
+        // Only what the command needs is looked for: --policies with the user's own inputs needs no installation.
+        let example = demo ? try Installation.locate(needing: "examples/gateway/organization.yaml").demoGateway : nil
+        let policyDirectory = try Installation.policies(policies)
+        let organizationPath = example.map { $0.appendingPathComponent("organization.yaml").path } ?? org
+        let rootPath = example.map { $0.appendingPathComponent("snapshot").path } ?? source.root
+        let captures = example.map { [$0.appendingPathComponent("traffic.pcap").path] } ?? pcap
 
         let request = AuditRequest(
             policyDirectory: policyDirectory, ruleOverrides: rules.map(URL.init(fileURLWithPath:)), organizationPath: organizationPath,
@@ -166,27 +166,5 @@ enum AuditSummary {
         return rows.map { row in
             row.enumerated().map { $0 == row.count - 1 ? $1 : $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
         }
-    }
-}
-
-/// Finds the repository's bundled `policies/` and `examples/`: beside the executable's build
-/// directory, or the current directory, or $CIRCUIT_AUDIT_HOME.
-struct ProjectLayout {
-    let root: URL
-
-    static func locate() throws -> ProjectLayout {
-        var candidates: [URL] = []
-        if let home = ProcessInfo.processInfo.environment["CIRCUIT_AUDIT_HOME"] { candidates.append(URL(fileURLWithPath: home)) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(directory)
-            directory = directory.deletingLastPathComponent()
-        }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        candidates.append(URL(fileURLWithPath: "/usr/share/circuit-audit"))
-        guard let root = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("policies/circular32.yaml").path) }) else {
-            throw ValidationError("cannot find the policies directory: pass --policies DIR or set CIRCUIT_AUDIT_HOME")
-        }
-        return ProjectLayout(root: root)
     }
 }

@@ -33,8 +33,8 @@ struct DaemonCommand: ParsableCommand {
     func run() throws {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "circuit-audit")
-        let policies = (try? ProjectLayout.locate().root.appendingPathComponent("policies"))
-            ?? URL(fileURLWithPath: "/usr/share/circuit-audit/policies")
+        // The configuration may name its own policies; this is the default when it does not.
+        let policies = (try? Installation.locate().policies) ?? URL(fileURLWithPath: "/usr/share/circuit-audit/policies")
         let daemon: AuditDaemon
         do {
             daemon = try AuditDaemon(configPath: config, defaultPolicies: policies, toolVersion: CircuitAudit.version, maxRuns: runs, logger: logger)

@@ -118,8 +118,8 @@ struct FlowsCommand: ParsableCommand {
 
     /// The provider catalog shipped in policies/, so flows can name VPN services; empty if absent.
     static func bundledProviders() -> ProviderCatalog {
-        guard let root = try? ProjectLayout.locate().root,
-              let catalog = try? ProviderCatalogLoader.load(contentsOf: root.appendingPathComponent("policies/providers.yaml")) else { return .empty }
+        guard let installation = try? Installation.locate(needing: "policies/providers.yaml"),
+              let catalog = try? ProviderCatalogLoader.load(contentsOf: installation.policies.appendingPathComponent("providers.yaml")) else { return .empty }
         return catalog
     }
 

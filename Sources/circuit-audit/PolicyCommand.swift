@@ -24,7 +24,13 @@ struct PolicyCommand: ParsableCommand {
         var rules: String?
 
         func run() throws {
-            let policies = try directory.map(URL.init(fileURLWithPath:)) ?? ProjectLayout.locate().root.appendingPathComponent("policies")
+            let policies: URL
+            do {
+                policies = try Installation.policies(directory)
+            } catch {
+                StandardError.write("circuit-audit: \(error)")
+                throw ExitStatus.dataError
+            }
             var failed = false
             do {
                 let set = try PolicySet.load(directory: policies, overrides: rules.map(URL.init(fileURLWithPath:)))
