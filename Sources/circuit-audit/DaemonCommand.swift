@@ -59,28 +59,11 @@ struct DaemonCommand: ParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let done = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do {
-                try await group.run()
-            } catch {
-                failure.set("\(error)")
-            }
-            done.signal()
-        }
-        done.wait()
-        if let message = failure.get() {
-            StandardError.write("circuit-audit: the daemon stopped on an error: \(message)")
+        do {
+            try blocking { try await group.run() }
+        } catch {
+            StandardError.write("circuit-audit: the daemon stopped on an error: \(error)")
             throw ExitCode(1)
         }
     }
-}
-
-/// Carries an error message out of the service group's task.
-private final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var message: String?
-    func set(_ text: String) { lock.withLock { message = text } }
-    func get() -> String? { lock.withLock { message } }
 }
