@@ -11,6 +11,8 @@
 //   Policy ─► DataExport (cross-border data rules, pure) ─► Audit
 //   Audit ─► Reports (+ CZlib): reads findings only (with DataExport's result types); reports, pseudonyms, signed bundles
 // AuditPipeline runs an audit end to end; History keeps runs in SQLite; Daemon schedules them.
+// The fleet: FleetUpload (gateway side) sends bundles; FleetStore (PostgreSQL) ─► FleetConsole (pages)
+// ─► FleetServer (HTTP) on the server side. The gateway side never imports the server's targets.
 // Decoding never imports capture or policy; heavy dependencies stay in the one target that
 // needs them so the packet path builds fast.
 import PackageDescription
@@ -40,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The console: bcrypt for passwords, Mustache templates for the pages.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -89,9 +94,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The HTTP server: ingestion, the JSON API, health and metrics (Hummingbird 2).
-        .target(name: "FleetServer", dependencies: [
+        // The console: server-rendered pages for counsel (accounts, sessions, review decisions), English and Chinese.
+        .target(name: "FleetConsole", dependencies: [
             "FleetStore", "Reports", "Audit", "Policy",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The HTTP server: ingestion, the JSON API, the console, health and metrics (Hummingbird 2).
+        .target(name: "FleetServer", dependencies: [
+            "FleetStore", "FleetConsole", "Reports", "Audit", "Policy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -114,7 +128,7 @@ let package = Package(
             name: "circuit-audit",
             dependencies: [
                 "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
-                "AuditPipeline", "History", "Daemon", "FileSupport", "FleetUpload", "FleetStore", "FleetServer",
+                "AuditPipeline", "History", "Daemon", "FileSupport", "FleetUpload", "FleetStore", "FleetConsole", "FleetServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,7 +160,7 @@ let package = Package(
         .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: [
-            "FleetStore", "FleetServer", "FleetUpload", "Reports", "Audit", "TestSupport",
+            "FleetStore", "FleetConsole", "FleetServer", "FleetUpload", "Reports", "Audit", "TestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -253,10 +253,10 @@ struct Bench {
                     template AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM runs WHERE run_id LIKE 'bench-%'),
                     made AS (
                         INSERT INTO runs (gateway_id, run_id, trigger, generated_at, as_of, next_run_due, tool_version, signer, manifest_sha256, findings_sha256,
-                                          pseudonymized, bundle_bytes, circuits, open_findings, max_severity, received_at)
+                                          pseudonymized, bundle_bytes, circuits, open_findings, max_severity, open_by_severity, received_at)
                         SELECT g.id, 'fill-' || n, 'schedule', now() - make_interval(secs => n * \(hours)), (now() - make_interval(secs => n * \(hours)))::date,
                                now() - make_interval(secs => (n - 1) * \(hours)), t.tool_version, t.signer, sha256(('m' || g.id || '-' || n)::bytea),
-                               sha256(('f' || g.id || '-' || n)::bytea), false, t.bundle_bytes, t.circuits, t.open_findings, t.max_severity,
+                               sha256(('f' || g.id || '-' || n)::bytea), false, t.bundle_bytes, t.circuits, t.open_findings, t.max_severity, t.open_by_severity,
                                now() - make_interval(secs => n * \(hours))
                         FROM g, generate_series(1, \(runs)) n
                         JOIN template tk ON tk.k = (n / 24 + \(gateway)) % \(templates)

@@ -1,3 +1,4 @@
+import FleetConsole
 import FleetStore
 import Foundation
 import Hummingbird
@@ -13,12 +14,11 @@ struct FleetAPI {
     let metrics: FleetMetrics
     let configuration: ServerConfiguration
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.add(middleware: ErrorShape())
+    func register(on router: Router<FleetRequestContext>) {
         router.get("healthz") { _, _ in try await self.health() }
         router.get("metrics") { _, _ in Responses.text(self.metrics.text(), contentType: "text/plain; version=0.0.4; charset=utf-8") }
-        let api = router.group("api/v1")
-        api.post("runs") { request, context in await self.ingest(request, context) }
+        router.post("api/v1/runs") { request, context in await self.ingest(request, context) }
+        let api = router.group("api/v1").add(middleware: APIReaders(store: store))
         api.get("gateways") { _, _ in try Responses.json(try await self.store.gateways(staleGrace: self.configuration.staleGrace)) }
         api.get("gateways/:gateway") { _, context in
             let name = try context.parameters.require("gateway")
@@ -72,7 +72,7 @@ struct FleetAPI {
 
     // MARK: - Ingestion
 
-    func ingest(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    func ingest(_ request: Request, _ context: FleetRequestContext) async -> Response {
         let clock = ContinuousClock()
         let started = clock.now
         let limit = configuration.maxBundleBytes
@@ -174,29 +174,7 @@ struct FleetAPI {
     }
 
     static func filter(_ request: Request) throws -> FindingFilter {
-        var filter = FindingFilter()
-        filter.gateways = list(request, "gateway")
-        filter.categories = try list(request, "category").map { name in
-            guard let category = Category.allCases.first(where: { $0.rawValue == name || $0.rawValue.hasPrefix(name + "_") }) else {
-                throw HTTPError(.badRequest, message: "category=\(name): one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return category.rawValue
-        }
-        filter.flags = list(request, "flag")
-        filter.rules = list(request, "rule")
-        filter.countries = list(request, "country").map { $0.uppercased() }
-        filter.suppliers = list(request, "supplier")
-        filter.technologies = list(request, "technology")
-        filter.dataExportGaps = list(request, "gap").map { $0.uppercased() }
-        if let text = request.uri.queryParameters["severity"] {
-            guard let severity = Severity(rawValue: String(text).uppercased()) else {
-                throw HTTPError(.badRequest, message: "severity=\(text): one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.minSeverity = SeverityRank.rank(severity)
-        }
-        filter.includeWaived = request.uri.queryParameters["include_waived"].map { $0 == "true" || $0 == "1" } ?? false
-        (filter.limit, filter.offset) = try paging(request)
-        return filter
+        try FindingFilter.parse { name in request.uri.queryParameters[values: Substring(name)].map(String.init) }
     }
 }
 

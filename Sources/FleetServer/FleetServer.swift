@@ -1,3 +1,4 @@
+import FleetConsole
 import FleetStore
 import Foundation
 import Hummingbird
@@ -18,7 +19,10 @@ public enum FleetServer {
         let client = PostgresClient(configuration: configuration.database.poolConfiguration(maxConnections: configuration.maxConnections), backgroundLogger: logger)
         let store = FleetStore(client: client, logger: logger)
         let metrics = FleetMetrics()
-        let router = Router()
+        let router = Router(context: FleetRequestContext.self)
+        router.add(middleware: ErrorShape())
+        router.add(middleware: SessionLoader(store: store))
+        try FleetConsole(store: store, settings: configuration.console, staleGrace: configuration.staleGrace).register(on: router)
         FleetAPI(store: store, metrics: metrics, configuration: configuration).register(on: router)
 
         let server: HTTPServerBuilder

@@ -1,3 +1,4 @@
+import FleetConsole
 import FleetStore
 import Foundation
 import Policy
@@ -25,6 +26,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var staleGrace: Double
     /// Connections to PostgreSQL this instance may open.
     public var maxConnections: Int
+    /// Sessions and sign-in throttling of the console.
+    public var console: ConsoleSettings
 
     public static let loopbackHosts: Set<String> = ["127.0.0.1", "::1", "localhost"]
 
@@ -48,7 +51,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static func parse(_ text: String, file: String, environment: [String: String] = [:]) throws -> ServerConfiguration {
         let reader = NodeReader(file: file)
         let root = try NodeReader.compose(text, file: file)
-        let top = try reader.mapping(root, "", allowed: ["listen", "database", "tls", "limits", "retention", "stale_grace", "max_connections"])
+        let top = try reader.mapping(root, "", allowed: ["listen", "database", "tls", "limits", "retention", "stale_grace", "max_connections", "console"])
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         func path(_ node: Node?, _ key: String) throws -> String? {
             guard let text = try reader.optionalString(node, key) else { return nil }
@@ -112,10 +115,20 @@ public struct ServerConfiguration: Sendable, Equatable {
         let days = try retention?["days"].map { try integer($0, "retention.days", default: 0, minimum: 1) }
         let every = try integer(retention?["every"], "retention.every", default: 3600, minimum: 1)
 
+        // console
+        var console = ConsoleSettings()
+        if let node = top["console"] {
+            let section = try reader.mapping(node, "console", allowed: ["session_hours", "failed_logins_per_user", "failed_logins_per_client", "trust_forwarded_for"])
+            console.sessionLifetime = Double(try integer(section["session_hours"], "console.session_hours", default: 12, minimum: 1)) * 3600
+            console.failuresPerUser = try integer(section["failed_logins_per_user"], "console.failed_logins_per_user", default: 5, minimum: 1)
+            console.failuresPerClient = try integer(section["failed_logins_per_client"], "console.failed_logins_per_client", default: 20, minimum: 1)
+            console.trustForwardedFor = try reader.bool(section["trust_forwarded_for"], "console.trust_forwarded_for", default: false)
+        }
+
         return ServerConfiguration(
             file: file, host: host, port: port, database: database, tlsCertificate: certificate, tlsKey: key,
             maxBundleBytes: maxBundle, maxInflatedBytes: maxInflated, maxMembers: maxMembers, retentionDays: days,
             retentionInterval: Double(every), staleGrace: Double(try integer(top["stale_grace"], "stale_grace", default: 900, minimum: 0)),
-            maxConnections: try integer(top["max_connections"], "max_connections", default: 20, minimum: 2))
+            maxConnections: try integer(top["max_connections"], "max_connections", default: 20, minimum: 2), console: console)
     }
 }

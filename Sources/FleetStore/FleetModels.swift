@@ -81,6 +81,9 @@ public struct FindingFilter: Sendable, Equatable {
     public var suppliers: [String] = []
     public var technologies: [String] = []
     public var dataExportGaps: [String] = []
+    /// With either bound, each gateway's last run in [since, until) instead of its latest.
+    public var since: Date?
+    public var until: Date?
     /// Waived findings too (by default only open ones).
     public var includeWaived = false
     public var limit = 100

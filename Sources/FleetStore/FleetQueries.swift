@@ -97,13 +97,14 @@ extension FleetStore {
     /// The latest finding of every circuit across the fleet that the filter selects, worst first.
     public func findings(_ filter: FindingFilter) async throws -> Page<FleetFinding> {
         var query = PostgresQuery(unsafeSQL: "")
+        let relation = Self.relation(filter, binds: &query.binds)
         let condition = Self.whereClause(filter, binds: &query.binds)
-        let total = try await count("SELECT count(*) FROM gateways g JOIN findings f ON f.run = g.last_run WHERE \(condition)", query.binds)
+        let total = try await count("SELECT count(*) FROM \(relation) WHERE \(condition)", query.binds)
         let limitIndex = query.binds.count + 1
         query.binds.append(filter.limit)
         query.binds.append(filter.offset)
         query.sql = """
-            SELECT \(Self.findingColumns) FROM gateways g JOIN findings f ON f.run = g.last_run JOIN runs r ON r.id = f.run
+            SELECT \(Self.findingColumns) FROM \(relation) JOIN runs r ON r.id = f.run
             WHERE \(condition) ORDER BY f.severity DESC, g.name, f.circuit_id LIMIT $\(limitIndex) OFFSET $\(limitIndex + 1)
             """
         let items = try await fleetFindings(query)
@@ -118,9 +119,9 @@ extension FleetStore {
     /// Open findings now, counted by `dimension` (a finding with three flags counts once under each).
     public func counts(by dimension: Dimension, _ filter: FindingFilter) async throws -> [FindingCount] {
         var binds = PostgresBindings()
+        var from = Self.relation(filter, binds: &binds)
         let condition = Self.whereClause(filter, binds: &binds)
         let key: String
-        var from = "gateways g JOIN findings f ON f.run = g.last_run"
         switch dimension {
         case .rule: key = "rule_key"; from += " CROSS JOIN LATERAL unnest(array_prepend(f.rule, f.flag_rules)) AS rule_key"
         case .flag: key = "flag_key"; from += " CROSS JOIN LATERAL unnest(f.flags) AS flag_key"
@@ -164,6 +165,26 @@ extension FleetStore {
             }
             return try JSONDecoder().decode(Finding.self, from: bytes)
         }
+    }
+
+    /// The findings a question is about, as `g` (gateways) and `f` (findings): each gateway's
+    /// latest run, or with a date range, each gateway's last run within it (the fleet as it
+    /// stood then; one index probe per gateway).
+    static func relation(_ filter: FindingFilter, binds: inout PostgresBindings) -> String {
+        guard filter.since != nil || filter.until != nil else { return "gateways g JOIN findings f ON f.run = g.last_run" }
+        var bounds: [String] = []
+        if let since = filter.since {
+            binds.append(since)
+            bounds.append("generated_at >= $\(binds.count)")
+        }
+        if let until = filter.until {
+            binds.append(until)
+            bounds.append("generated_at < $\(binds.count)")
+        }
+        return """
+            gateways g CROSS JOIN LATERAL (SELECT id FROM runs WHERE gateway_id = g.id AND \(bounds.joined(separator: " AND "))
+                ORDER BY generated_at DESC LIMIT 1) in_range JOIN findings f ON f.run = in_range.id
+            """
     }
 
     static func whereClause(_ filter: FindingFilter, binds: inout PostgresBindings) -> String {
@@ -343,4 +364,80 @@ extension FleetStore {
             try await connection.query("SELECT pg_database_size(current_database())", logger: self.logger).decode(Int64.self).first { _ in true } ?? 0
         }
     }
+}
+
+extension FleetStore {
+    /// The audit (`findings.json`) of one stored run of a gateway, its latest when `runID` is nil.
+    public func audit(gateway: String, runID: String?) async throws -> (run: RunSummary, audit: AuditResult) {
+        let run: RunSummary
+        if let runID {
+            run = try await self.run(gateway: gateway, runID: runID)
+        } else {
+            guard let latest = try await runs(gateway: gateway, limit: 1).items.first else { throw FleetError.notFound("a run of gateway \"\(gateway)\"") }
+            run = latest
+        }
+        guard let audit = try await audits(runs: [run.id]).first?.audit else { throw FleetError.notFound("findings.json of run \(run.runId)") }
+        return (run, audit)
+    }
+
+    /// The audits of the given stored runs (fleet run ids), with their gateway and site.
+    public func audits(runs: [Int64]) async throws -> [(run: Int64, gateway: String, site: String?, audit: AuditResult)] {
+        try await query { connection in
+            var query = PostgresQuery(unsafeSQL: """
+                SELECT r.id, g.name, g.site, d.bytes FROM runs r JOIN gateways g ON g.id = r.gateway_id
+                JOIN run_members m ON m.run = r.id AND m.path = 'findings.json' JOIN documents d ON d.sha256 = m.sha256
+                WHERE r.id = ANY($1::bigint[]) ORDER BY g.name, r.generated_at DESC
+                """)
+            query.binds.append(runs)
+            var audits: [(Int64, String, String?, AuditResult)] = []
+            for try await (run, name, site, bytes) in try await connection.query(query, logger: self.logger).decode((Int64, String, String?, Data).self) {
+                audits.append((run, name, site, try JSONDecoder().decode(AuditResult.self, from: bytes)))
+            }
+            return audits
+        }
+    }
+
+    /// When each circuit a gateway ever reported appeared, changed category and was last seen.
+    public func circuitTimeline(gateway: String) async throws -> [CircuitTimeline] {
+        try await query { connection in
+            let rows = try await connection.query("""
+                WITH f AS (
+                    SELECT f.circuit_id, f.circuit_name, f.generated_at, f.category,
+                           lag(f.category) OVER (PARTITION BY f.circuit_id ORDER BY f.generated_at) AS before,
+                           min(f.generated_at) OVER (PARTITION BY f.circuit_id) AS first_seen,
+                           max(f.generated_at) OVER (PARTITION BY f.circuit_id) AS last_seen,
+                           count(*) OVER (PARTITION BY f.circuit_id) AS runs
+                    FROM findings f JOIN gateways g ON g.id = f.gateway_id WHERE g.name = \(gateway))
+                SELECT circuit_id, circuit_name, first_seen, last_seen, runs, generated_at, before, category FROM f
+                WHERE before IS DISTINCT FROM category ORDER BY first_seen, circuit_id, generated_at
+                """, logger: self.logger).decode((String, String, Date, Date, Int, Date, String?, String).self)
+            var timelines: [CircuitTimeline] = []
+            for try await (circuit, name, first, last, runs, at, before, category) in rows {
+                if timelines.last?.circuitId != circuit {
+                    timelines.append(CircuitTimeline(circuitId: circuit, circuitName: name, firstSeen: Timestamps.format(first),
+                                                     lastSeen: Timestamps.format(last), runs: runs, categoryChanges: []))
+                }
+                if let before {
+                    timelines[timelines.count - 1].categoryChanges.append(.init(at: Timestamps.format(at), from: before, to: category))
+                }
+            }
+            return timelines
+        }
+    }
+}
+
+/// One circuit of a gateway across all its stored runs.
+public struct CircuitTimeline: Codable, Sendable, Equatable {
+    public struct Change: Codable, Sendable, Equatable {
+        public var at: String
+        public var from: String
+        public var to: String
+    }
+
+    public var circuitId: String
+    public var circuitName: String
+    public var firstSeen: String
+    public var lastSeen: String
+    public var runs: Int
+    public var categoryChanges: [Change]
 }

@@ -128,16 +128,17 @@ public final class FleetStore: Sendable {
         let audit = submission.audit
         let open = audit.findings.filter { $0.waiver?.active != true }
         let maxSeverity = open.map(\.severity).max().map(SeverityRank.rank)
+        let openBySeverity = Severity.allCases.map { severity in open.count { $0.severity == severity } }
         let asOf = Timestamps.parseDate(audit.asOf)!
         let nextRunDue = run.nextRunDue.flatMap(Timestamps.parse)
         let findingsHash = submission.findingsSHA256
         return try await transaction { connection in
             let inserted = try await connection.query("""
                 INSERT INTO runs (gateway_id, run_id, trigger, generated_at, as_of, next_run_due, tool_version, signer, manifest_sha256, findings_sha256,
-                                  pseudonymized, bundle_bytes, circuits, open_findings, max_severity)
+                                  pseudonymized, bundle_bytes, circuits, open_findings, max_severity, open_by_severity)
                 VALUES (\(gatewayID), \(run.id), \(run.trigger), \(submission.generatedAt), \(asOf), \(nextRunDue), \(submission.manifest.toolVersion),
                         \(submission.signer), \(submission.manifestSHA256), \(findingsHash), \(submission.manifest.pseudonymized), \(submission.bundleBytes),
-                        \(audit.circuits.count), \(open.count), \(maxSeverity))
+                        \(audit.circuits.count), \(open.count), \(maxSeverity), \(openBySeverity))
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """, logger: self.logger).decode(Int64.self).first { _ in true }

@@ -100,6 +100,95 @@ public enum FleetMigrations {
             "CREATE INDEX findings_circuit_history ON findings (gateway_id, circuit_id, generated_at DESC)",
             "CREATE INDEX findings_by_document ON findings (document)",
         ]),
+        // The console: its accounts and sessions, counsel's review decisions (kept per circuit,
+        // so they follow it into later runs), the access log, and a daily sample of each
+        // gateway's open findings by severity for the trend chart, kept by a trigger so every
+        // way a run is inserted maintains it.
+        Migration(version: 2, name: "console", sql: [
+            """
+            CREATE TABLE console_users (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name text NOT NULL UNIQUE,
+                password_hash text NOT NULL,
+                role text NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                disabled boolean NOT NULL DEFAULT false
+            )
+            """,
+            """
+            CREATE TABLE console_sessions (
+                token_sha256 bytea PRIMARY KEY,
+                user_id bigint NOT NULL REFERENCES console_users(id) ON DELETE CASCADE,
+                csrf text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at)",
+            """
+            CREATE TABLE reviews (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                gateway_id bigint NOT NULL REFERENCES gateways(id),
+                circuit_id text NOT NULL,
+                run_id text,
+                decision text NOT NULL CHECK (decision IN ('reviewed', 'accepted_risk', 'remediation_requested')),
+                until date,
+                comment text NOT NULL,
+                reviewer text NOT NULL,
+                decided_at timestamptz NOT NULL DEFAULT now(),
+                CHECK ((decision = 'accepted_risk') = (until IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX reviews_by_circuit ON reviews (gateway_id, circuit_id, decided_at DESC)",
+            """
+            CREATE TABLE access_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                user_name text,
+                client text,
+                action text NOT NULL,
+                target text NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_by_time ON access_log (at DESC)",
+            "CREATE INDEX access_log_failed_logins ON access_log (user_name, at) WHERE action = 'login_failed'",
+            "ALTER TABLE runs ADD COLUMN open_by_severity integer[] NOT NULL DEFAULT '{0,0,0,0,0}'",
+            """
+            UPDATE runs r SET open_by_severity = ARRAY(
+                SELECT count(f.run)::integer FROM generate_series(0, 4) s LEFT JOIN findings f ON f.run = r.id AND NOT f.waived AND f.severity = s
+                GROUP BY s ORDER BY s)
+            """,
+            """
+            CREATE TABLE daily_runs (
+                gateway_id bigint NOT NULL REFERENCES gateways(id),
+                day date NOT NULL,
+                run bigint NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                generated_at timestamptz NOT NULL,
+                open_by_severity integer[] NOT NULL,
+                PRIMARY KEY (gateway_id, day)
+            )
+            """,
+            "CREATE INDEX daily_runs_by_day ON daily_runs (day)",
+            """
+            CREATE FUNCTION daily_runs_track() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO daily_runs (gateway_id, day, run, generated_at, open_by_severity)
+                VALUES (NEW.gateway_id, (NEW.generated_at AT TIME ZONE 'UTC')::date, NEW.id, NEW.generated_at, NEW.open_by_severity)
+                ON CONFLICT (gateway_id, day) DO UPDATE
+                    SET run = EXCLUDED.run, generated_at = EXCLUDED.generated_at, open_by_severity = EXCLUDED.open_by_severity
+                    WHERE daily_runs.generated_at <= EXCLUDED.generated_at;
+                RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER runs_daily AFTER INSERT ON runs FOR EACH ROW EXECUTE FUNCTION daily_runs_track()",
+            """
+            INSERT INTO daily_runs (gateway_id, day, run, generated_at, open_by_severity)
+            SELECT DISTINCT ON (gateway_id, (generated_at AT TIME ZONE 'UTC')::date)
+                   gateway_id, (generated_at AT TIME ZONE 'UTC')::date, id, generated_at, open_by_severity
+            FROM runs ORDER BY gateway_id, (generated_at AT TIME ZONE 'UTC')::date, generated_at DESC
+            """,
+        ]),
     ]
 
     /// Brings the database to the newest schema; returns the versions applied now.

@@ -141,6 +141,12 @@ extension CircuitMap {
     }
 }
 
+/// Text escaped as every page and diagram here escapes it, for other targets' markup.
+public enum MarkupText {
+    /// Escapes text for HTML and SVG (element content and quoted attributes).
+    public static func escaped(_ text: String) -> String { escape(text) }
+}
+
 /// Escapes text for HTML and SVG (element content and quoted attributes).
 func escape(_ text: String) -> String {
     var out = ""

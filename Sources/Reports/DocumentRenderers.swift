@@ -28,6 +28,11 @@ enum HTMLRenderer {
         return html + "</body>\n</html>\n"
     }
 
+    /// One section as an HTML fragment, for a page that has its own head and styles.
+    static func fragment(_ section: ReportSection, level: Int) -> String {
+        self.section(section, level: level)
+    }
+
     private static func section(_ section: ReportSection, level: Int) -> String {
         let classes = ["section"] + (section.pageBreak ? ["page"] : []) + (section.id.hasPrefix("finding-") ? ["finding"] : [])
         var html = "<section id=\"\(escape(section.id))\" class=\"\(classes.joined(separator: " "))\">\n<h\(level)>\(escape(section.title))</h\(level)>\n"

@@ -6,11 +6,14 @@ public struct GatewayAudit: Sendable {
     public var gateway: String
     public var site: String?
     public var result: AuditResult
+    /// Counsel's decisions on its circuits, by circuit id.
+    public var reviews: [String: FindingReview]
 
-    public init(gateway: String, site: String?, result: AuditResult) {
+    public init(gateway: String, site: String?, result: AuditResult, reviews: [String: FindingReview] = [:]) {
         self.gateway = gateway
         self.site = site
         self.result = result
+        self.reviews = reviews
     }
 }
 
@@ -22,13 +25,16 @@ public enum FleetReports {
 
     public static func render(_ format: ReportFormat, _ audits: [GatewayAudit], language: ReportLanguage, pseudonymized: Bool = false,
                               generatedAt: Date = Date()) throws(ReportError) -> Data {
-        let contexts = audits.map { ReportContext(result: $0.result, language: language, pseudonymized: pseudonymized) }
+        let contexts = audits.map { ReportContext(result: $0.result, language: language, pseudonymized: pseudonymized, reviews: $0.reviews) }
         do {
             switch format {
             case .csv:
-                var rows: [[String]] = [[ReportText.gateway.text(language), ReportText.site.text(language)] + CSVRenderer.header(language)]
+                var rows: [[String]] = [[ReportText.gateway.text(language), ReportText.site.text(language)] + CSVRenderer.header(language)
+                    + FindingReview.header(language)]
                 for (audit, context) in zip(audits, contexts) {
-                    rows += CSVRenderer.rows(context).dropFirst().map { [audit.gateway, audit.site ?? ""] + $0 }
+                    rows += zip(context.orderedFindings, CSVRenderer.rows(context).dropFirst()).map { finding, row in
+                        [audit.gateway, audit.site ?? ""] + row + FindingReview.columns(audit.reviews[finding.circuitID], language)
+                    }
                 }
                 return Data(CSVRenderer.encode(rows).utf8)
             case .json:
@@ -37,7 +43,10 @@ public enum FleetReports {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 let fleet = FleetJSON(schemaVersion: JSONReport.schemaVersion, generatedAt: ISO8601DateFormatter().string(from: generatedAt),
                                       language: language.rawValue,
-                                      gateways: zip(audits, contexts).map { FleetJSON.Gateway(gateway: $0.gateway, site: $0.site, report: JSONReport($1)) })
+                                      gateways: zip(audits, contexts).map { audit, context in
+                                          FleetJSON.Gateway(gateway: audit.gateway, site: audit.site, report: JSONReport(context),
+                                                            reviews: audit.reviews.sorted { $0.key < $1.key }.map { FleetJSON.Review(circuitId: $0.key, review: $0.value) })
+                                      })
                 return try encoder.encode(fleet)
             case .oscal:
                 return try oscal(audits, contexts, language: language, pseudonymized: pseudonymized, generatedAt: generatedAt)
@@ -56,6 +65,13 @@ public enum FleetReports {
             var gateway: String
             var site: String?
             var report: JSONReport
+            var reviews: [Review]
+        }
+
+        /// Counsel's decision on one circuit of the gateway.
+        struct Review: Encodable {
+            var circuitId: String
+            var review: FindingReview
         }
 
         var schemaVersion: Int

@@ -49,6 +49,13 @@ enum OSCALRenderer {
             ]
             props += finding.flags.map { prop("flag", $0.flag.rawValue) }
             if let waiver = finding.waiver { props.append(prop("waiver", waiver.active ? "active" : "expired")) }
+            var remarks = "\(ReportText.action.text(language)): \(language.pick(finding.action))\n\(language.pick(finding.disclaimer))"
+            if let review = context.reviews[finding.circuitID] {
+                props += [prop("review-decision", review.decision), prop("reviewer", review.reviewer), prop("review-date", review.decidedAt)]
+                if let until = review.until { props.append(prop("review-until", until)) }
+                remarks += "\n\(ReportText.review.text(language)): \(review.label(language)) — \(review.reviewer), \(review.decidedAt)"
+                    + (review.until.map { " (\(ReportText.reviewUntil.text(language)) \($0))" } ?? "") + (review.comment.isEmpty ? "" : ": \(review.comment)")
+            }
             findings.append([
                 "uuid": uuid(seed, "finding", finding.circuitID),
                 "title": "\(finding.circuitID): \(language.pick(finding.categoryLabel)) (\(finding.category.rawValue))",
@@ -61,7 +68,7 @@ enum OSCALRenderer {
                     "status": ["state": cleared ? "satisfied" : "not-satisfied"],
                 ] as [String: Any],
                 "related-observations": [["observation-uuid": observationUUID]],
-                "remarks": "\(ReportText.action.text(language)): \(language.pick(finding.action))\n\(language.pick(finding.disclaimer))",
+                "remarks": remarks,
             ])
             if let section = finding.dataExport {
                 let (more, dataFinding) = dataExport(section, finding, seed: seed, context)

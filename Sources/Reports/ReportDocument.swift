@@ -66,12 +66,16 @@ public struct ReportContext: Sendable {
     public var previous: AuditResult?
     public var language: ReportLanguage
     public var pseudonymized: Bool
+    /// Counsel's decisions on the circuits, by circuit id (a fleet's console records them).
+    public var reviews: [String: FindingReview]
 
-    public init(result: AuditResult, previous: AuditResult? = nil, language: ReportLanguage, pseudonymized: Bool = false) {
+    public init(result: AuditResult, previous: AuditResult? = nil, language: ReportLanguage, pseudonymized: Bool = false,
+                reviews: [String: FindingReview] = [:]) {
         self.result = result
         self.previous = previous
         self.language = language
         self.pseudonymized = pseudonymized
+        self.reviews = reviews
     }
 
     func t(_ text: ReportText) -> String { text.text(language) }

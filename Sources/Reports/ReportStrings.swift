@@ -9,7 +9,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable, Codable {
     public func pick(_ text: Bilingual) -> String { self == .en ? text.en : text.zh }
 
     /// The BCP 47 tag an HTML page declares, so fonts and line breaking follow the language.
-    var htmlTag: String { self == .en ? "en" : "zh-Hans" }
+    public var htmlTag: String { self == .en ? "en" : "zh-Hans" }
 }
 
 /// The report's own words, kept as data: one row per label, English and Chinese side by side,
@@ -44,6 +44,7 @@ public enum ReportText: String, Sendable, CaseIterable {
     case storeObjectStorage, storeDatabase, storeFileTransfer, storeSaaSCRM, storeSaaSHR
     case exemptionArt3, exemptionArt4, exemptionArt5Contract, exemptionArt5HR, exemptionArt5Emergency
     case dutyLocalisation, dutyNoticeAndConsent
+    case review, reviewDecision, reviewReviewed, reviewAcceptedRisk, reviewRemediationRequested, reviewer, reviewedAt, reviewUntil, reviewComment
 
     /// English and Chinese for every label.
     public static let table: [ReportText: Bilingual] = [
@@ -238,6 +239,15 @@ public enum ReportText: String, Sendable, CaseIterable {
         .exemptionArt5Emergency: Bilingual(en: "Art 5(3): emergency, to protect life, health or property", zh: "第五条第三项：紧急情况下保护生命健康和财产安全所必需"),
         .dutyLocalisation: Bilingual(en: "store the data in mainland China", zh: "数据境内存储"),
         .dutyNoticeAndConsent: Bilingual(en: "PIPL notice and separate consent", zh: "个人信息保护法规定的告知及单独同意"),
+        .review: Bilingual(en: "Counsel's review", zh: "法务审阅"),
+        .reviewDecision: Bilingual(en: "Review decision", zh: "审阅结论"),
+        .reviewReviewed: Bilingual(en: "Reviewed", zh: "已审阅"),
+        .reviewAcceptedRisk: Bilingual(en: "Accepted risk", zh: "接受风险"),
+        .reviewRemediationRequested: Bilingual(en: "Remediation requested", zh: "要求整改"),
+        .reviewer: Bilingual(en: "Reviewer", zh: "审阅人"),
+        .reviewedAt: Bilingual(en: "Decided at", zh: "决定时间"),
+        .reviewUntil: Bilingual(en: "Accepted until", zh: "接受至"),
+        .reviewComment: Bilingual(en: "Comment", zh: "意见"),
     ]
 
     public var bilingual: Bilingual { Self.table[self] ?? Bilingual(en: rawValue, zh: rawValue) }
@@ -246,7 +256,8 @@ public enum ReportText: String, Sendable, CaseIterable {
 }
 
 extension Severity {
-    var reportText: ReportText {
+    /// The words for this severity in a report (its row of `ReportText.table`).
+    public var reportText: ReportText {
         switch self {
         case .critical: .severityCritical
         case .high: .severityHigh
@@ -356,7 +367,7 @@ extension OrganizationProfile.ExemptionGround {
 
 /// Country and region names for the map. Hong Kong, Macau and Taiwan are named as regions:
 /// they are cross-border for Circular 32, and the report must not read as more than that.
-enum RegionNames {
+public enum RegionNames {
     static let table: [String: Bilingual] = [
         "CN": Bilingual(en: "Mainland China", zh: "中国大陆"), "HK": Bilingual(en: "Hong Kong", zh: "中国香港"),
         "MO": Bilingual(en: "Macau", zh: "中国澳门"), "TW": Bilingual(en: "Taiwan", zh: "中国台湾"),
@@ -371,7 +382,7 @@ enum RegionNames {
         "SE": Bilingual(en: "Sweden", zh: "瑞典"), "ES": Bilingual(en: "Spain", zh: "西班牙"), "IE": Bilingual(en: "Ireland", zh: "爱尔兰"),
     ]
 
-    static func name(_ code: String?, _ language: ReportLanguage) -> String {
+    public static func name(_ code: String?, _ language: ReportLanguage) -> String {
         guard let code else { return ReportText.countryUnknown.text(language) }
         return table[code].map { "\(language.pick($0)) (\(code))" } ?? code
     }

@@ -108,6 +108,14 @@ public enum Reports {
 }
 
 extension Reports {
+    /// One finding worded exactly as the HTML report words it (facts, waiver, rationale, action,
+    /// citations, flags, evidence with sources, trace, disclaimer), as an HTML fragment whose
+    /// text is escaped; nil when the audit has no finding for the circuit.
+    public static func findingHTML(circuitID: String, _ context: ReportContext, headingLevel: Int = 2) -> String? {
+        guard let finding = context.result.findings.first(where: { $0.circuitID == circuitID }) else { return nil }
+        return HTMLRenderer.fragment(FindingsSection().section(finding, context), level: headingLevel)
+    }
+
     /// Writes each format in each language (each once, in the order given). `out` is the file
     /// when there is exactly one report and it names no directory (no trailing `/`, not an
     /// existing directory); otherwise the directory, each file named by `ReportFormat.fileName`.

@@ -37,8 +37,15 @@ public enum SigningKeys {
     }
 
     public static func loadPublic(_ path: String) throws(ReportError) -> Curve25519.Signing.PublicKey {
-        let raw = try der(path, label: "PUBLIC KEY", prefix: publicPrefix)
-        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { throw .badKey(path: path, reason: "not an Ed25519 public key") }
+        let data: Data
+        do { data = try FileReader.read(path, maximumBytes: 64 * 1024) } catch { throw ReportError(reading: error) }
+        return try publicKey(pem: String(decoding: data, as: UTF8.self), source: path)
+    }
+
+    /// A public key given as PEM text (pasted in a form, say); `source` names it in errors.
+    public static func publicKey(pem text: String, source: String) throws(ReportError) -> Curve25519.Signing.PublicKey {
+        let raw = try der(text, source: source, label: "PUBLIC KEY", prefix: publicPrefix)
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { throw .badKey(path: source, reason: "not an Ed25519 public key") }
         return key
     }
 
@@ -54,7 +61,10 @@ public enum SigningKeys {
     private static func der(_ path: String, label: String, prefix: [UInt8]) throws(ReportError) -> Data {
         let data: Data
         do { data = try FileReader.read(path, maximumBytes: 64 * 1024) } catch { throw ReportError(reading: error) }
-        let text = String(decoding: data, as: UTF8.self)
+        return try der(String(decoding: data, as: UTF8.self), source: path, label: label, prefix: prefix)
+    }
+
+    private static func der(_ text: String, source path: String, label: String, prefix: [UInt8]) throws(ReportError) -> Data {
         guard let begin = text.range(of: "-----BEGIN \(label)-----"), let end = text.range(of: "-----END \(label)-----"), begin.upperBound <= end.lowerBound else {
             throw .badKey(path: path, reason: "expected a PEM \(label) (made by `circuit-audit keygen`)")
         }

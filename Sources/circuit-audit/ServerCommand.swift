@@ -2,6 +2,7 @@ import ArgumentParser
 @preconcurrency import Crypto
 import Daemon
 import Dispatch
+import FleetConsole
 import FleetServer
 import FleetStore
 import Foundation
@@ -14,7 +15,7 @@ struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
         abstract: "Run the fleet server: gateways send their signed runs, PostgreSQL keeps them, /api/v1 answers for the fleet.",
-        subcommands: [ServeCommand.self, EnrollCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, EnrollCommand.self, UserCommand.self, MigrateCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
@@ -148,6 +149,147 @@ struct MigrateCommand: ParsableCommand {
                 try await FleetStore.withStore(database, logger: logger) { store in try await FleetMigrations.apply(on: store.client, logger: logger) }
             }
             print(applied.isEmpty ? "schema: up to date (\(database))" : "schema: applied \(applied.map(String.init).joined(separator: ", ")) (\(database))")
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            throw ExitCode(69)
+        }
+    }
+}
+
+/// `circuit-audit server user`: the console's accounts, for the first administrator and for scripts.
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Add, change or list the console's users (roles: viewer, reviewer, admin).",
+        subcommands: [UserAddCommand.self, UserSetCommand.self, UserListCommand.self]
+    )
+}
+
+struct UserAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a console user, or with --replace set an existing user's password and role.",
+        discussion: """
+            The password is read from --password-file, or from the first line of standard input; with --generate a random
+            one is made and printed. Only its bcrypt hash is stored. Exit codes: 0 done, 65 bad name, role or password, 69 database unavailable.
+            """
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: "The user name (letters, digits, '.', '_', '-').")
+    var name: String
+
+    @Option(name: .long, help: "viewer (reads and exports), reviewer (also records review decisions) or admin (also enrols gateways, manages users).")
+    var role: String = "viewer"
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("A file whose first line is the password.", valueName: "FILE"))
+    var passwordFile: String?
+
+    @Flag(name: .long, help: "Make a random password and print it.")
+    var generate = false
+
+    @Flag(name: .long, help: "Replace the password and role of a user that exists.")
+    var replace = false
+
+    func run() throws {
+        guard let role = ConsoleRole(rawValue: role) else {
+            StandardError.write("circuit-audit: --role \(self.role): one of viewer, reviewer, admin")
+            throw ExitStatus.dataError
+        }
+        let password: String
+        if generate {
+            password = PasswordHashing.generate()
+        } else if let passwordFile {
+            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+                StandardError.write("circuit-audit: --password-file \(passwordFile): cannot be read")
+                throw ExitStatus.dataError
+            }
+            password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        } else {
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        guard password.count >= PasswordHashing.minimumLength else {
+            StandardError.write("circuit-audit: the password must have at least \(PasswordHashing.minimumLength) characters")
+            throw ExitStatus.dataError
+        }
+        let database = try server.database()
+        let logger = Logger(label: "circuit-audit-user")
+        let (name, replace) = (self.name, self.replace)
+        let hash = PasswordHashing.hash(password)
+        do {
+            let user = try blocking {
+                try await FleetStore.withStore(database, logger: logger) { store in
+                    try await FleetMigrations.apply(on: store.client, logger: logger)
+                    return try await store.putUser(name: name, passwordHash: hash, role: role, replace: replace)
+                }
+            }
+            print("user \(user.name): \(user.role.rawValue)" + (generate ? ", password \(password)" : ""))
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            if case .databaseUnavailable = error { throw ExitCode(69) }
+            throw ExitStatus.dataError
+        }
+    }
+}
+
+struct UserSetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change a console user's role, or disable or enable it (a disabled user's sessions end at once)."
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: "The user name.")
+    var name: String
+
+    @Option(name: .long, help: "viewer, reviewer or admin.")
+    var role: String?
+
+    @Flag(name: .long, inversion: .prefixedEnableDisable, help: "Disable (or enable) the account.")
+    var account: Bool?
+
+    func run() throws {
+        let role = try self.role.map { text -> ConsoleRole in
+            guard let role = ConsoleRole(rawValue: text) else { throw ValidationError("--role \(text): one of viewer, reviewer, admin") }
+            return role
+        }
+        let database = try server.database()
+        let logger = Logger(label: "circuit-audit-user")
+        let (name, disabled) = (self.name, account.map { !$0 })
+        do {
+            try blocking {
+                try await FleetStore.withStore(database, logger: logger) { store in
+                    try await FleetMigrations.apply(on: store.client, logger: logger)
+                    try await store.updateUser(name: name, role: role, disabled: disabled)
+                }
+            }
+            print("user \(name): updated")
+        } catch let error as FleetError {
+            StandardError.write("circuit-audit: \(error)")
+            if case .databaseUnavailable = error { throw ExitCode(69) }
+            throw ExitStatus.dataError
+        }
+    }
+}
+
+struct UserListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the console's users and their roles.")
+
+    @OptionGroup var server: ServerOptions
+
+    func run() throws {
+        let database = try server.database()
+        let logger = Logger(label: "circuit-audit-user")
+        do {
+            let users = try blocking {
+                try await FleetStore.withStore(database, logger: logger) { store in
+                    try await FleetMigrations.apply(on: store.client, logger: logger)
+                    return try await store.users()
+                }
+            }
+            for user in users { print("\(user.name)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")") }
         } catch let error as FleetError {
             StandardError.write("circuit-audit: \(error)")
             throw ExitCode(69)
