@@ -323,13 +323,13 @@ extension FleetConsole {
 
     static func findingReviews(_ reviews: [ReviewKey: ReviewDecision], gateway: String) -> [String: FindingReview] {
         var byCircuit: [String: FindingReview] = [:]
-        for (key, review) in reviews where key.gateway == gateway { byCircuit[key.circuitID] = review.asFindingReview }
+        for (key, review) in reviews where key.gateway == gateway { byCircuit[key.circuitID] = review.findingReview }
         return byCircuit
     }
 
     static func reviewLabel(_ review: ReviewDecision?, _ language: ReportLanguage) -> String {
         guard let review else { return ConsoleText.unreviewed.text(language) }
-        let words = review.asFindingReview.label(language)
+        let words = review.findingReview.label(language)
         let expired = !review.isCurrent(on: Timestamps.formatDate(Date()))
         return words + (review.until.map { " → \($0)" } ?? "") + (expired ? " (\(ConsoleText.untilPast.text(language)))" : "") + " · \(review.reviewer)"
     }
@@ -376,7 +376,7 @@ extension FleetConsole {
 
 extension ReviewDecision {
     /// The decision as reports carry it.
-    var asFindingReview: FindingReview {
+    public var findingReview: FindingReview {
         FindingReview(decision: decision.rawValue, until: until, comment: comment, reviewer: reviewer, decidedAt: decidedAt)
     }
 }

@@ -136,8 +136,13 @@ struct FleetAPI {
         }
         let languageName = query["lang"].map(String.init) ?? "en"
         guard let language = ReportLanguage(rawValue: languageName) else { throw HTTPError(.badRequest, message: "lang=\(languageName): en or zh") }
-        let audits = try await store.latestAudits(gateways: Self.list(request, "gateway")).map {
-            GatewayAudit(gateway: $0.gateway, site: $0.site, result: $0.audit)
+        let gateways = Self.list(request, "gateway")
+        let reviews = try await store.latestReviews(gateways: gateways)
+        let audits = try await store.latestAudits(gateways: gateways).map { latest in
+            GatewayAudit(gateway: latest.gateway, site: latest.site, result: latest.audit,
+                         reviews: reviews.reduce(into: [String: FindingReview]()) { byCircuit, entry in
+                             if entry.key.gateway == latest.gateway { byCircuit[entry.key.circuitID] = entry.value.findingReview }
+                         })
         }
         let data = try FleetReports.render(format, audits, language: language)
         let stamp = Self.fileStamp(Date())

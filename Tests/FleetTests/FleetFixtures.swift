@@ -136,8 +136,11 @@ enum HTTP {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
     }
 
-    static func get(_ url: String) throws -> Answer {
-        try curl(["-s", "-D", "-", url])
+    /// The console account every test database has (`FleetTestCase` adds it), which the API's reads need.
+    static let reader = (name: "fleet-tests", password: "a password for the fleet tests")
+
+    static func get(_ url: String, signedIn: Bool = true) throws -> Answer {
+        try curl(["-s", "-D", "-"] + (signedIn ? ["-u", "\(reader.name):\(reader.password)"] : []) + [url])
     }
 
     static func post(_ url: String, file: String, contentType: String = "application/gzip") throws -> Answer {

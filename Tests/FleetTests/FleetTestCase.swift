@@ -20,6 +20,17 @@ class FleetTestCase: XCTestCase, @unchecked Sendable {
         if Self.postgres == nil { Self.postgres = try PostgresHarness.start() }
         database = try Self.postgres!.makeDatabase()
         directory = try FleetFixtures.temporaryDirectory(String(describing: type(of: self)))
+        try addUser(HTTP.reader.name, password: HTTP.reader.password, role: "admin")
+    }
+
+    /// Adds a console account through the command an administrator runs.
+    func addUser(_ name: String, password: String, role: String) throws {
+        let file = directory.appendingPathComponent("password-\(name)")
+        try Data((password + "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try ProcessRunner.run(ServerProcess.binary, ["server", "user", "add", "--database-url", database, "--name", name, "--role", role,
+                                                                  "--password-file", file.path], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
     }
 
     override func tearDownWithError() throws {

@@ -170,7 +170,8 @@ final class IngestionTests: FleetTestCase, @unchecked Sendable {
         XCTAssertTrue((answer["problems"] as? [String])?.contains { $0.hasPrefix("findings.json: altered") } ?? false, "\(answer)")
         // The stored bundle can be downloaded and checked with the command anyone has.
         let bundleFile = directory.appendingPathComponent("downloaded.tar.gz")
-        let download = try ProcessRunner.run("curl", ["-s", "-o", bundleFile.path, server.url + "/api/v1/gateways/gw/runs/run-1/bundle"])
+        let download = try ProcessRunner.run("curl", ["-s", "-u", "\(HTTP.reader.name):\(HTTP.reader.password)", "-o", bundleFile.path,
+                                                      server.url + "/api/v1/gateways/gw/runs/run-1/bundle"])
         XCTAssertEqual(download.status, 0)
         let verify = try ProcessRunner.run(ServerProcess.binary, ["verify", bundleFile.path, "--pub", gateway.publicKeyPath])
         XCTAssertEqual(verify.status, 1, verify.stdout)
