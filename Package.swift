@@ -137,7 +137,7 @@ let package = Package(
 
         // scripts/bench-fleet: simulated gateways against a real server and PostgreSQL.
         .executableTarget(name: "fleet-bench", dependencies: [
-            "FleetStore", "FleetUpload", "Reports", "Audit", "AuditPipeline", "Policy",
+            "FleetStore", "FleetConsole", "FleetUpload", "Reports", "Audit", "AuditPipeline", "Policy",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Audit
 import AuditPipeline
 @preconcurrency import Crypto
+import FleetConsole
 import FleetStore
 import FleetUpload
 import Foundation
@@ -29,6 +30,7 @@ struct FleetBench {
         var concurrency = 8
         var samples = 50
         var labOut: String?
+        var sessionOut: String?
     }
 
     static func main() async throws {
@@ -47,6 +49,7 @@ struct FleetBench {
             case "--concurrency": options.concurrency = Int(value()) ?? 8
             case "--samples": options.samples = Int(value()) ?? 50
             case "--lab-out": options.labOut = value()
+            case "--session-out": options.sessionOut = value()
             default: fatalError("unknown option \(argument)")
             }
         }
@@ -79,6 +82,11 @@ struct Bench {
             keys.append(key)
             _ = try await store.enroll(name: name(index), publicKey: key.publicKey, site: "site \(index % 37)", scheduleSeconds: 86_400 / options.runsPerDay)
         }
+
+        // The API and the console need an account: a viewer's session, as a browser would hold.
+        let viewer = try await store.putUser(name: "bench-viewer", passwordHash: PasswordHashing.hash(PasswordHashing.generate()), role: .viewer, replace: true)
+        let cookie = try await FleetConsole.openSession(for: viewer, in: store, lifetime: 86_400)
+        if let sessionOut = options.sessionOut { try Data(cookie.utf8).write(to: URL(fileURLWithPath: sessionOut)) }
 
         // 1. Ingestion over HTTP: one fresh run per gateway (cycling), real signed bundles.
         let count = options.ingest
@@ -170,7 +178,7 @@ struct Bench {
             let runs = try await store.count("SELECT count(*) FROM runs", PostgresBindings())
             let size = try await store.databaseBytes()
             for (label, path) in queries(gateways: level) {
-                let times = try await time(path, samples: options.samples)
+                let times = try await time(path, samples: options.samples, cookie: cookie)
                 report += "| \(level) | \(runs) | \(gib(Double(size))) | \(label) | \(ms(percentile(times, 0.5))) | \(ms(percentile(times, 0.95))) | \(ms(percentile(times, 0.99))) |\n"
             }
         }
@@ -292,15 +300,19 @@ struct Bench {
             ("drift of one gateway", { "/api/v1/gateways/\(name(Int.random(in: 0..<gateways)))/drift" }),
             ("runs of one gateway, page 1", { "/api/v1/gateways/\(name(Int.random(in: 0..<gateways)))/runs?limit=50" }),
             ("export CSV (fleet, en)", { "/api/v1/export?format=csv" }),
+            ("console: overview page", { "/" }),
+            ("console: search C5/C6 page", { "/findings?category=C5&category=C6" }),
+            ("console: one gateway's page", { "/gateways/\(name(Int.random(in: 0..<gateways)))" }),
         ]
     }
 
-    func time(_ path: @Sendable () -> String, samples: Int) async throws -> [Double] {
+    func time(_ path: @Sendable () -> String, samples: Int, cookie: String) async throws -> [Double] {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         var times: [Double] = []
         let clock = ContinuousClock()
         for _ in 0..<samples {
-            let request = HTTPClientRequest(url: options.server + path())
+            var request = HTTPClientRequest(url: options.server + path())
+            request.headers.add(name: "Cookie", value: cookie)
             let begin = clock.now
             let response = try await client.execute(request, timeout: .seconds(120))
             _ = try await response.body.collect(upTo: 256 << 20)

@@ -3,7 +3,7 @@ import FleetStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdBcrypt
+internal import HummingbirdBcrypt
 import Reports
 
 /// How the console signs people in and keeps them signed in.

@@ -44,6 +44,25 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
+/// Runs `body` with the fleet store at `database`, its schema brought up to date first; a store
+/// error is printed and becomes the exit code (69 unavailable, 65 refused).
+func withFleetStore<T: Sendable>(_ database: DatabaseURL, label: String, _ body: @escaping @Sendable (FleetStore) async throws -> T) throws -> T {
+    let logger = Logger(label: label)
+    do {
+        return try blocking {
+            try await FleetStore.withStore(database, logger: logger) { store in
+                try await FleetMigrations.apply(on: store.client, logger: logger)
+                return try await body(store)
+            }
+        }
+    } catch let error as FleetError {
+        StandardError.write("circuit-audit: \(error)")
+        if case .databaseUnavailable = error { throw ExitCode(69) }
+        if case .migration = error { throw ExitCode(69) }
+        throw ExitStatus.dataError
+    }
+}
+
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -115,21 +134,11 @@ struct EnrollCommand: ParsableCommand {
         let database = try server.database()
         let key: Curve25519.Signing.PublicKey
         do { key = try SigningKeys.loadPublic(pub) } catch { throw reportExit(error) }
-        let logger = Logger(label: "circuit-audit-enroll")
         let (name, site, schedule, rekey) = (self.name, self.site, self.schedule, self.rekey)
-        do {
-            let enrolment = try blocking {
-                try await FleetStore.withStore(database, logger: logger) { store in
-                    try await FleetMigrations.apply(on: store.client, logger: logger)
-                    return try await store.enroll(name: name, publicKey: key, site: site, scheduleSeconds: schedule, rekey: rekey)
-                }
-            }
-            print("\(enrolment.created ? "enrolled" : "updated"): gateway \(enrolment.name), key \(enrolment.fingerprint)")
-        } catch let error as FleetError {
-            StandardError.write("circuit-audit: \(error)")
-            if case .databaseUnavailable = error { throw ExitCode(69) }
-            throw ExitStatus.dataError
+        let enrolment = try withFleetStore(database, label: "circuit-audit-enroll") { store in
+            try await store.enroll(name: name, publicKey: key, site: site, scheduleSeconds: schedule, rekey: rekey)
         }
+        print("\(enrolment.created ? "enrolled" : "updated"): gateway \(enrolment.name), key \(enrolment.fingerprint)")
     }
 }
 
@@ -214,22 +223,12 @@ struct UserAddCommand: ParsableCommand {
             throw ExitStatus.dataError
         }
         let database = try server.database()
-        let logger = Logger(label: "circuit-audit-user")
         let (name, replace) = (self.name, self.replace)
         let hash = PasswordHashing.hash(password)
-        do {
-            let user = try blocking {
-                try await FleetStore.withStore(database, logger: logger) { store in
-                    try await FleetMigrations.apply(on: store.client, logger: logger)
-                    return try await store.putUser(name: name, passwordHash: hash, role: role, replace: replace)
-                }
-            }
-            print("user \(user.name): \(user.role.rawValue)" + (generate ? ", password \(password)" : ""))
-        } catch let error as FleetError {
-            StandardError.write("circuit-audit: \(error)")
-            if case .databaseUnavailable = error { throw ExitCode(69) }
-            throw ExitStatus.dataError
+        let user = try withFleetStore(database, label: "circuit-audit-user") { store in
+            try await store.putUser(name: name, passwordHash: hash, role: role, replace: replace)
         }
+        print("user \(user.name): \(user.role.rawValue)" + (generate ? ", password \(password)" : ""))
     }
 }
 
@@ -256,21 +255,11 @@ struct UserSetCommand: ParsableCommand {
             return role
         }
         let database = try server.database()
-        let logger = Logger(label: "circuit-audit-user")
         let (name, disabled) = (self.name, account.map { !$0 })
-        do {
-            try blocking {
-                try await FleetStore.withStore(database, logger: logger) { store in
-                    try await FleetMigrations.apply(on: store.client, logger: logger)
-                    try await store.updateUser(name: name, role: role, disabled: disabled)
-                }
-            }
-            print("user \(name): updated")
-        } catch let error as FleetError {
-            StandardError.write("circuit-audit: \(error)")
-            if case .databaseUnavailable = error { throw ExitCode(69) }
-            throw ExitStatus.dataError
+        try withFleetStore(database, label: "circuit-audit-user") { store in
+            try await store.updateUser(name: name, role: role, disabled: disabled)
         }
+        print("user \(name): updated")
     }
 }
 
@@ -281,18 +270,7 @@ struct UserListCommand: ParsableCommand {
 
     func run() throws {
         let database = try server.database()
-        let logger = Logger(label: "circuit-audit-user")
-        do {
-            let users = try blocking {
-                try await FleetStore.withStore(database, logger: logger) { store in
-                    try await FleetMigrations.apply(on: store.client, logger: logger)
-                    return try await store.users()
-                }
-            }
-            for user in users { print("\(user.name)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")") }
-        } catch let error as FleetError {
-            StandardError.write("circuit-audit: \(error)")
-            throw ExitCode(69)
-        }
+        let users = try withFleetStore(database, label: "circuit-audit-user") { store in try await store.users() }
+        for user in users { print("\(user.name)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")") }
     }
 }

@@ -26,6 +26,19 @@ final class ServerConfigurationTests: FleetTestCase, @unchecked Sendable {
         }
     }
 
+    func testTheExampleFileSaysEveryKeyAndReadsAsWritten() throws {
+        let file = Corpus.packageRoot.appendingPathComponent("examples/fleet/server.yaml").path
+        let configuration = try ServerConfiguration.load(file: file, environment: ["DATABASE_URL": "postgres://fleet@127.0.0.1:5432/fleet"])
+        XCTAssertEqual(configuration.port, 8443)
+        XCTAssertEqual(configuration.retentionDays, 400)
+        XCTAssertEqual(configuration.console.sessionLifetime, 12 * 3600)
+        XCTAssertEqual(configuration.console.failuresPerUser, 5)
+        XCTAssertFalse(configuration.console.trustForwardedFor)
+        XCTAssertThrowsError(try ServerConfiguration.parse("database: postgres://f@h/d\nconsole: {session_hours: 0}\n", file: "server.yaml")) { error in
+            XCTAssertEqual((error as? PolicyError)?.key, "console.session_hours", "\(error)")
+        }
+    }
+
     func testPlainHTTPIsRefusedOffLoopbackAndTheDatabaseURLMayComeFromTheEnvironment() throws {
         XCTAssertThrowsError(try ServerConfiguration.parse("listen: 0.0.0.0:8443\ndatabase: postgres://f@h/d\n", file: "server.yaml")) { error in
             XCTAssertTrue("\(error)".contains("loopback only"), "\(error)")
