@@ -61,7 +61,8 @@ let package = Package(
         .target(name: "Geo", dependencies: ["FileSupport", "Packets", "CGeoIP", "CMaxMindDB"]),
         .target(name: "Capture", dependencies: ["CPcap", "FileSupport", "Packets"]),
         .target(name: "Flows", dependencies: ["Packets"]),
-        .target(name: "Detection", dependencies: ["Packets"]),
+        // AES-CTR only to recognise Telegram's self-keyed obfuscation among fully encrypted openings.
+        .target(name: "Detection", dependencies: ["Packets", .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Policy", dependencies: ["Detection", "FileSupport", .product(name: "Yams", package: "Yams")]),
         .target(name: "Inventory", dependencies: ["FileSupport", .product(name: "Crypto", package: "swift-crypto")]),
         // Cross-border data-export rules: pure evaluation of declarations against policy data.
@@ -149,7 +150,9 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "TestSupport"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Packets", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: [
+            "Detection", "Packets", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Detection", "Packets", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "Packets", "TestSupport"]),

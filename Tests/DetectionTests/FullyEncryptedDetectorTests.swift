@@ -1,5 +1,7 @@
+import Crypto
 import Detection
 import XCTest
+import _CryptoExtras
 
 /// The published GFW rule (Wu et al., USENIX Security 2023, §4) and what the detector adds.
 final class FullyEncryptedDetectorTests: XCTestCase {
@@ -19,6 +21,30 @@ final class FullyEncryptedDetectorTests: XCTestCase {
         }
         // Shorter than any VMess request: named as Shadowsocks' shape.
         XCTAssertTrue(verdict(outcome(B.noise(90, seed: 4)))?.evidence.contains("Shadowsocks AEAD salt") == true)
+    }
+
+    /// A Telegram client's obfuscated2 opening, built as the transport's documentation says:
+    /// 64 random bytes with the tag at 56–59, encrypted with their own bytes 8–39 as the key and
+    /// 40–55 as the counter, of which only bytes 56–63 are sent encrypted.
+    private func telegramOpening(tag: UInt8, seed: UInt32) throws -> [UInt8] {
+        var header = B.noise(64, seed: seed)
+        for index in 56..<60 { header[index] = tag }
+        let sealed = try AES._CTR.encrypt(header, using: SymmetricKey(data: header[8..<40]), nonce: try AES._CTR.Nonce(nonceBytes: header[40..<56]))
+        return Array(header[0..<56]) + Array(sealed.suffix(8)) + B.noise(300, seed: seed + 1)
+    }
+
+    func testTelegramsSelfKeyedObfuscationIsNotTakenForAProxy() throws {
+        for (tag, name) in [(UInt8(0xEF), "abridged"), (0xEE, "intermediate"), (0xDD, "padded intermediate")] {
+            let opening = try telegramOpening(tag: tag, seed: UInt32(tag))
+            XCTAssertEqual(MTProtoObfuscation.transport(of: opening[...]), name)
+            XCTAssertEqual(outcome(opening), .notThis, name)
+        }
+        // The same bytes with the tag disturbed are random again, and the rule still applies.
+        var broken = try telegramOpening(tag: 0xEF, seed: 9)
+        broken[57] ^= 0x01
+        XCTAssertNil(MTProtoObfuscation.transport(of: broken[...]))
+        XCTAssertEqual(verdict(outcome(broken))?.family, .shadowsocks)
+        XCTAssertNil(MTProtoObfuscation.transport(of: B.noise(63, seed: 3)[...]), "shorter than the header")
     }
 
     func testPopcountOutsideThePublishedBandIsExempt() {

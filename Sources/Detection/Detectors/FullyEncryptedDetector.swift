@@ -16,7 +16,9 @@
 /// - the server's first reply passes the same test (a proxy answers with ciphertext too);
 /// - neither shows a cleartext header (`PayloadShape.hasCleartextHeader`: a length field that
 ///   matches the packet, a printable magic with version bytes), which framed protocols with
-///   encrypted or compressed bodies have and fully encrypted ones never do.
+///   encrypted or compressed bodies have and fully encrypted ones never do;
+/// - the opening is not Telegram's obfuscated transport, whose random-looking header decrypts
+///   with its own bytes to a fixed tag (`MTProtoObfuscation`).
 ///
 /// The family is a guess among protocols nothing in the clear tells apart: a first payload
 /// shorter than a VMess request can be (107 bytes) is Shadowsocks; otherwise Shadowsocks, the
@@ -42,7 +44,8 @@ public struct FullyEncryptedDetector: TunnelDetector {
             guard first >= Self.minimumFirstPayload, let request = flow.payloadPackets(.forward).first,
                   let answer = flow.payloadPackets(.reverse).first,
                   !PayloadShape.hasCleartextHeader(flow.payload(request), length: first),
-                  !PayloadShape.hasCleartextHeader(flow.payload(answer), length: reply) else { return .notThis }
+                  !PayloadShape.hasCleartextHeader(flow.payload(answer), length: reply),
+                  MTProtoObfuscation.transport(of: flow.payload(request)) == nil else { return .notThis }
             let guess = first < VMessDetector.minimumRequest
                 ? "sized like a Shadowsocks AEAD salt, sealed length and address"
                 : "as Shadowsocks, VMess and obfs4 openings are (nothing in the clear tells them apart)"
