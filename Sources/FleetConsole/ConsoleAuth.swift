@@ -109,7 +109,6 @@ extension FleetConsole {
         }
         let name = fields["user"] ?? "", password = fields["password"] ?? ""
         let client = self.client(request, context)
-        var context = context
         let failures = try await store.recentFailedLogins(user: name, client: client, window: settings.throttleWindow)
         if failures.byUser >= settings.failuresPerUser || failures.byClient >= settings.failuresPerClient {
             try await store.logAccess(user: name, client: client, action: "login_throttled", target: "/login")

@@ -115,7 +115,7 @@ extension FleetConsole {
                 drift.changed.forEach { row(.changed, $0.after, $0.what.joined(separator: ", ")) }
             }
             page["drift"] = ["from": drift.from.map { Self.display($0.generatedAt) } ?? "—", "to": Self.display(to.generatedAt),
-                             "nothing": rows.isEmpty, "rows": rows] as [String: Any]
+                             "firstRun": drift.from == nil, "nothing": rows.isEmpty && drift.from != nil, "hasRows": !rows.isEmpty, "rows": rows] as [String: Any]
         }
         page["timeline"] = timeline.map { circuit -> [String: Any] in
             var row: [String: Any] = [

@@ -124,14 +124,15 @@ enum ConsoleTemplates {
 
         <h2>{{t.drift}}</h2>
         {{#drift}}
-        <p>{{t.driftIntro}} {{from}} → {{to}}</p>
-        {{#nothing}}<p id="drift-none">{{t.driftNone}}</p>{{/nothing}}
-        {{^nothing}}
+        {{#firstRun}}<p id="drift-first">{{t.driftFirstRun}}</p>{{/firstRun}}
+        {{^firstRun}}<p>{{t.driftIntro}} {{from}} → {{to}}</p>
+        {{#nothing}}<p id="drift-none">{{t.driftNone}}</p>{{/nothing}}{{/firstRun}}
+        {{#hasRows}}
         <table id="drift"><thead><tr><th>{{t.whatChanged}}</th><th>{{t.r_circuit}}</th><th>{{t.r_category}}</th><th>{{t.r_severity}}</th></tr></thead><tbody>
         {{#rows}}<tr><td>{{kind}}</td><td><a href="{{link}}">{{circuitId}}</a> {{circuitName}}</td><td>{{category}}</td><td>{{severity}}</td></tr>
         {{/rows}}
         </tbody></table>
-        {{/nothing}}
+        {{/hasRows}}
         {{/drift}}
 
         <h2>{{t.overTime}}</h2>

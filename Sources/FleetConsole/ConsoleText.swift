@@ -16,7 +16,7 @@ enum ConsoleText: String, CaseIterable {
     case minimumSeverity, country, supplier, gap, users, addUser, role, disabled, enable, disable, update, enrolGateway, publicKey
     case enrolled, accessLog, action, target, client, when, roleViewer, roleReviewer, roleAdmin, forbidden, forbiddenDetail
     case notFound, notFoundDetail, badRequest, csrfFailed, backToOverview, thisRun, latestRun, findingOfRun, openFinding, waived
-    case printHint, yesWord, noWord, seconds, minutes, hours, days
+    case printHint, yesWord, noWord, seconds, minutes, hours, days, internalFailure, driftFirstRun
 
     static let table: [ConsoleText: Bilingual] = [
         .product: Bilingual(en: "CircuitAudit fleet console", zh: "CircuitAudit 网关群控制台"),
@@ -150,6 +150,9 @@ enum ConsoleText: String, CaseIterable {
         .minutes: Bilingual(en: "%d min", zh: "%d分钟"),
         .hours: Bilingual(en: "%d h", zh: "%d小时"),
         .days: Bilingual(en: "%d days", zh: "%d天"),
+        .internalFailure: Bilingual(en: "The server failed to make this page; the failure is in its log. Try again, or tell the administrator.",
+                                    zh: "服务器未能生成此页面，错误已记入日志。请重试或联系管理员。"),
+        .driftFirstRun: Bilingual(en: "This is the gateway's first run: every circuit in it is new.", zh: "这是该网关的首次审计：其中所有线路均为新出现。"),
     ]
 
     func text(_ language: ReportLanguage) -> String { language.pick(Self.table[self] ?? Bilingual(en: rawValue, zh: rawValue)) }

@@ -136,6 +136,12 @@ struct PageErrors: RouterMiddleware {
             }
         } catch let error as HTTPError where error.status == .notFound {
             return console.message(request, context, status: .notFound, heading: ConsoleText.notFound.text(language), detail: ConsoleText.notFoundDetail.text(language))
+        } catch let error as HTTPError {
+            return console.message(request, context, status: error.status, heading: ConsoleText.badRequest.text(language), detail: error.body ?? error.status.reasonPhrase)
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path): \(error)")
+            return console.message(request, context, status: .internalServerError, heading: ConsoleText.badRequest.text(language),
+                                   detail: ConsoleText.internalFailure.text(language))
         }
     }
 }

@@ -16,6 +16,7 @@ final class ConsoleReviewTests: FleetTestCase, @unchecked Sendable {
         try counsel.signIn("counsel", "counsel password 1")
         let circuit = FleetFixtures.demo.findings[0].circuitID
         let page = "/gateways/gw-1/circuits/\(circuit)"
+        XCTAssertTrue(try counsel.get("/gateways/gw-1").body.contains("id=\"drift-first\""), "one run: every circuit is new, nothing to compare")
 
         let until = ISO8601DateFormatter.string(from: Date().addingTimeInterval(30 * 86_400), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         let saved = try counsel.post(page + "/review", [("_csrf", try counsel.sessionToken()), ("run", "r1"), ("decision", "accepted_risk"),
@@ -30,6 +31,7 @@ final class ConsoleReviewTests: FleetTestCase, @unchecked Sendable {
 
         // The next run of the same circuit shows the decision.
         XCTAssertEqual(try send(try gateway.bundle(FleetFixtures.audit(at: start.addingTimeInterval(3600)), runID: "r2"), to: server).status, 201)
+        XCTAssertTrue(try counsel.get("/gateways/gw-1").body.contains("id=\"drift-none\""), "two runs of the same audit: nothing changed")
         let finding = try counsel.get(page).body
         XCTAssertTrue(finding.contains("r2"), "the page shows the latest run")
         XCTAssertTrue(finding.contains("Carrier contract renewal under way"))
