@@ -33,8 +33,9 @@ extension FleetConsole {
         }
         page["severityHeads"] = Severity.allCases.reversed().map { ["label": $0.reportText.text(language)] }
         page["hasGateways"] = !gateways.isEmpty
+        let countsByGateway = Dictionary(grouping: counts, by: \.gateway)
         page["gateways"] = gateways.map { gateway -> [String: Any] in
-            let mine = counts.filter { $0.gateway == gateway.name }
+            let mine = countsByGateway[gateway.name] ?? []
             let worst = mine.max { (SeverityRank.rank($0.severity), Self.categoryWeight($0.category)) < (SeverityRank.rank($1.severity), Self.categoryWeight($1.category)) }
             return [
                 "name": gateway.name, "link": "/gateways/\(URLText.encode(gateway.name))", "site": gateway.site ?? "",
