@@ -167,9 +167,23 @@ extension FleetConsole {
             }
         }
         page["bundleLink"] = "/api/v1/gateways/\(URLText.encode(name))/runs/\(URLText.encode(runID))/bundle"
-        page["files"] = files.map { ["path": $0.path, "bytes": $0.data.count] as [String: Any] }
+        page["files"] = files.map { ["path": $0.path, "bytes": $0.data.count, "link": "\(base)/files/" + $0.path.split(separator: "/").map { URLText.encode(String($0)) }.joined(separator: "/")] as [String: Any] }
         await record(context, "view", base)
         return html("run", page)
+    }
+
+    /// One file of a stored run exactly as the gateway sent it (its reports, snapshot, manifest),
+    /// always as a download that no browser renders or runs: it came from a gateway.
+    func storedFile(_ request: Request, _ context: FleetRequestContext) async throws -> Response {
+        let name = try context.parameters.require("gateway"), runID = try context.parameters.require("run")
+        let path = context.parameters.getCatchAll().joined(separator: "/")
+        guard let file = try await store.files(gateway: name, runID: runID).first(where: { $0.path == path }) else {
+            throw FleetError.notFound("\(path) in run \(runID)")
+        }
+        await record(context, "export", "/gateways/\(name)/runs/\(runID)/files/\(path)")
+        var response = Self.download(file.data, contentType: "application/octet-stream", fileName: "\(name)-\(runID)-" + path.replacingOccurrences(of: "/", with: "_"))
+        response.headers[.contentSecurityPolicy] = "sandbox; default-src 'none'"
+        return response
     }
 
     /// A stored run's report, made now by the report renderers from the run's own findings.json

@@ -166,7 +166,7 @@ enum ConsoleTemplates {
         <p><a href="{{bundleLink}}">{{t.bundle}}</a></p>
         <h2>{{t.files}}</h2>
         <table><thead><tr><th>{{t.r_path}}</th><th class="num">{{t.r_bytes}}</th></tr></thead><tbody>
-        {{#files}}<tr><td>{{path}}</td><td class="num">{{bytes}}</td></tr>{{/files}}
+        {{#files}}<tr><td><a href="{{link}}">{{path}}</a></td><td class="num">{{bytes}}</td></tr>{{/files}}
         </tbody></table>
         {{> foot}}
         """

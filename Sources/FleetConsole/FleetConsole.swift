@@ -46,6 +46,7 @@ public struct FleetConsole: Sendable {
         signedIn.get("gateways/:gateway") { request, context in try await self.gatewayPage(request, context) }
         signedIn.get("gateways/:gateway/runs/:run") { request, context in try await self.runPage(request, context) }
         signedIn.get("gateways/:gateway/runs/:run/report") { request, context in try await self.runReport(request, context) }
+        signedIn.get("gateways/:gateway/runs/:run/files/**") { request, context in try await self.storedFile(request, context) }
         signedIn.get("gateways/:gateway/circuits/:circuit") { request, context in try await self.findingPage(request, context) }
         signedIn.post("gateways/:gateway/circuits/:circuit/review") { request, context in try await self.review(request, context) }
         signedIn.get("findings") { request, context in try await self.searchPage(request, context) }

@@ -50,6 +50,15 @@ final class ConsoleReviewTests: FleetTestCase, @unchecked Sendable {
         XCTAssertTrue(try HTTP.get(server.url + "/api/v1/export?format=csv").body.contains("accepted_risk"))
         let oscal = try HTTP.get(server.url + "/api/v1/export?format=oscal").body
         XCTAssertTrue(oscal.contains("\"review-decision\"") && oscal.contains("accepted_risk"), "OSCAL carries the decision as properties")
+        // The run's files as the gateway sent them, as downloads that never render.
+        let runPage = try counsel.get("/gateways/gw-1/runs/r2").body
+        XCTAssertTrue(runPage.contains("href=\"/gateways/gw-1/runs/r2/files/findings.json\""), "the run page links its stored files")
+        let stored = try counsel.get("/gateways/gw-1/runs/r2/files/findings.json")
+        XCTAssertEqual(stored.status, 200)
+        XCTAssertTrue(stored.header("Content-Disposition")?.hasPrefix("attachment") ?? false)
+        XCTAssertTrue(stored.header("Content-Security-Policy")?.hasPrefix("sandbox") ?? false)
+        XCTAssertTrue(stored.body.contains("\"generated_at\""))
+        XCTAssertEqual(try counsel.get("/gateways/gw-1/runs/r2/files/no-such-file").status, 404)
         let zh = try counsel.get("/export.csv?gateway=gw-1&lang=zh").body
         XCTAssertTrue(zh.contains("接受风险"), "the Chinese export words the decision in Chinese")
     }
