@@ -47,7 +47,10 @@ struct ServerOptions: ParsableArguments {
 /// Runs `body` with the fleet store at `database`, its schema brought up to date first; a store
 /// error is printed and becomes the exit code (69 unavailable, 65 refused).
 func withFleetStore<T: Sendable>(_ database: DatabaseURL, label: String, _ body: @escaping @Sendable (FleetStore) async throws -> T) throws -> T {
-    let logger = Logger(label: label)
+    // A one-shot command prints its own outcome; the driver's chatter (a first lease racing the
+    // pool's start) is not for the person at the terminal.
+    var logger = Logger(label: label)
+    logger.logLevel = .error
     do {
         return try blocking {
             try await FleetStore.withStore(database, logger: logger) { store in
