@@ -49,8 +49,11 @@ struct ServerOptions: ParsableArguments {
 func withFleetStore<T: Sendable>(_ database: DatabaseURL, label: String, _ body: @escaping @Sendable (FleetStore) async throws -> T) throws -> T {
     // A one-shot command prints its own outcome; the driver's chatter (a first lease racing the
     // pool's start) is not for the person at the terminal.
-    var logger = Logger(label: label)
-    logger.logLevel = .error
+    let logger = {
+        var logger = Logger(label: label)
+        logger.logLevel = .error
+        return logger
+    }()
     do {
         return try blocking {
             try await FleetStore.withStore(database, logger: logger) { store in
