@@ -6,16 +6,16 @@ import Reports
 /// rules, evidence, citations). A test checks that no row lacks a language.
 enum ConsoleText: String, CaseIterable {
     case product, overview, search, admin, signIn, signOut, userName, password, loginTitle, loginIntro, loginFailed, loginThrottled
-    case signedInAs, language, gateways, lastRun, age, status, statusOk, statusStale, statusNever, openBySeverity, worstCategory
+    case signedInAs, language, gateways, lastRun, age, status, statusOk, statusStale, statusNever, worstCategory
     case fleetTotals, gatewaysStale, openFindingsShort, byGap, trend, trendCaption, lastDays, noRunsYet
     case circuitsNow, drift, driftIntro, driftNone, added, removed, changed, whatChanged, overTime, firstSeen, lastSeen, present, absentSince, goneAfter
-    case runs, runID, received, trigger, signature, verifiedOnReceipt, verifyAgain, intact, notIntact, files, reports, bundle, fingerprint, schedule
+    case runs, runID, received, trigger, signature, verifiedOnReceipt, intact, notIntact, files, reports, bundle, fingerprint, schedule
     case history, spanFrom, spanTo, runsCount, reviews, noReviews, recordDecision, decision, until, comment, save, reviewState, unreviewed
     case reviewSaved, untilPast
     case filters, apply, reset, results, resultsCount, previousPage, nextPage, exportCSV, exportJSON, includeWaived, dateFrom, dateTo, any
-    case minimumSeverity, country, supplier, gap, users, addUser, role, disabled, enable, disable, update, enrolGateway, publicKey
+    case minimumSeverity, country, supplier, gap, users, addUser, role, disabled, disable, update, enrolGateway, publicKey
     case enrolled, accessLog, action, target, client, when, roleViewer, roleReviewer, roleAdmin, forbidden, forbiddenDetail
-    case notFound, notFoundDetail, badRequest, csrfFailed, backToOverview, thisRun, latestRun, findingOfRun, openFinding, waived
+    case notFound, notFoundDetail, badRequest, csrfFailed, backToOverview, findingOfRun, openFinding, waived
     case printHint, yesWord, noWord, seconds, minutes, hours, days, internalFailure, driftFirstRun
 
     static let table: [ConsoleText: Bilingual] = [
@@ -41,7 +41,6 @@ enum ConsoleText: String, CaseIterable {
         .statusOk: Bilingual(en: "reporting", zh: "正常上报"),
         .statusStale: Bilingual(en: "stale", zh: "逾期未报"),
         .statusNever: Bilingual(en: "never reported", zh: "从未上报"),
-        .openBySeverity: Bilingual(en: "Open findings by severity", zh: "按严重程度统计的未结结论"),
         .worstCategory: Bilingual(en: "Worst category", zh: "最严重类别"),
         .fleetTotals: Bilingual(en: "The fleet now", zh: "网关群现状"),
         .gatewaysStale: Bilingual(en: "stale gateways", zh: "逾期网关"),
@@ -72,7 +71,6 @@ enum ConsoleText: String, CaseIterable {
         .trigger: Bilingual(en: "Trigger", zh: "触发方式"),
         .signature: Bilingual(en: "Signature", zh: "签名"),
         .verifiedOnReceipt: Bilingual(en: "verified on receipt", zh: "接收时已验证"),
-        .verifyAgain: Bilingual(en: "Check the stored run against its signature again", zh: "重新核验存储的审计与其签名"),
         .intact: Bilingual(en: "intact: every file matches the signed manifest", zh: "完整：所有文件均与签名清单一致"),
         .notIntact: Bilingual(en: "NOT intact", zh: "不完整"),
         .files: Bilingual(en: "Files as the gateway sent them", zh: "网关发送的文件"),
@@ -116,7 +114,6 @@ enum ConsoleText: String, CaseIterable {
         .addUser: Bilingual(en: "Add a user", zh: "添加用户"),
         .role: Bilingual(en: "Role", zh: "角色"),
         .disabled: Bilingual(en: "Disabled", zh: "已停用"),
-        .enable: Bilingual(en: "Enable", zh: "启用"),
         .disable: Bilingual(en: "Disable", zh: "停用"),
         .update: Bilingual(en: "Update", zh: "更新"),
         .enrolGateway: Bilingual(en: "Enrol a gateway", zh: "登记网关"),
@@ -138,8 +135,6 @@ enum ConsoleText: String, CaseIterable {
         .csrfFailed: Bilingual(en: "The form has expired or did not come from this console: reload the page and try again.",
                                zh: "表单已过期或并非来自本控制台：请刷新页面后重试。"),
         .backToOverview: Bilingual(en: "Back to the overview", zh: "返回总览"),
-        .thisRun: Bilingual(en: "This run", zh: "本次审计"),
-        .latestRun: Bilingual(en: "latest run", zh: "最近一次审计"),
         .findingOfRun: Bilingual(en: "The finding as run %@ recorded it", zh: "审计 %@ 记录的结论"),
         .openFinding: Bilingual(en: "open", zh: "未结"),
         .waived: Bilingual(en: "waived", zh: "已豁免"),
