@@ -27,6 +27,10 @@ let package = Package(
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Inventory", targets: ["Inventory"]),
+        // For the fuzz targets in Fuzz/ (a package of their own).
+        .library(name: "Traffic", targets: ["Traffic"]),
+        .library(name: "Policy", targets: ["Policy"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

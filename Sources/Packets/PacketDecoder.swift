@@ -85,13 +85,16 @@ public struct PacketDecoder: Sendable {
     }
 
     /// Dispatches on an EtherType, walking VLAN tags, PPPoE and MPLS labels to reach IP.
+    /// `depth` counts the headers already walked through PPP, which can carry an EtherType
+    /// again (Cisco HDLC framing inside PPPoE): a crafted frame must not recurse without end.
     @inlinable
     static func decodeEtherType(
-        _ etherType: UInt16, _ frame: UnsafeRawBufferPointer, at start: Int, into packet: inout DecodedPacket
+        _ etherType: UInt16, _ frame: UnsafeRawBufferPointer, at start: Int, into packet: inout DecodedPacket, depth: Int = 0
     ) -> DecodeFailure? {
+        guard depth < maximumStackedHeaders else { return .malformed(header: "link", field: "number of stacked headers") }
         var type = etherType
         var offset = start
-        for _ in 0..<maximumStackedHeaders {
+        for stacked in depth..<maximumStackedHeaders {
             switch type {
             case 0x0800:
                 return decodeIPv4(frame, at: offset, into: &packet)
@@ -106,7 +109,7 @@ public struct PacketDecoder: Sendable {
                 offset += 4
             case 0x8864:
                 // PPPoE session stage: 6-byte header, then a PPP protocol number.
-                return decodePPP(frame, at: offset + 6, into: &packet)
+                return decodePPP(frame, at: offset + 6, into: &packet, depth: stacked + 1)
             case 0x8847, 0x8848:
                 // MPLS: pop labels to the bottom of the stack, then guess IP from its version.
                 guard let entry = frame.uint32(at: offset) else { return .truncated(header: "MPLS") }
@@ -120,7 +123,7 @@ public struct PacketDecoder: Sendable {
     }
 
     @inlinable
-    static func decodePPP(_ frame: UnsafeRawBufferPointer, at start: Int, into packet: inout DecodedPacket) -> DecodeFailure? {
+    static func decodePPP(_ frame: UnsafeRawBufferPointer, at start: Int, into packet: inout DecodedPacket, depth: Int = 0) -> DecodeFailure? {
         var offset = start
         switch frame.uint8(at: offset) {
         case 0xFF:
@@ -129,7 +132,7 @@ public struct PacketDecoder: Sendable {
         case 0x0F, 0x8F:
             // Cisco HDLC framing in a PPP capture: address, control, then an EtherType.
             guard let type = frame.uint16(at: offset + 2) else { return .truncated(header: "Cisco HDLC") }
-            return decodeEtherType(type, frame, at: offset + 4, into: &packet)
+            return decodeEtherType(type, frame, at: offset + 4, into: &packet, depth: depth + 1)
         default:
             break
         }

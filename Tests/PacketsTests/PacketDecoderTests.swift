@@ -1,3 +1,4 @@
+import Foundation
 import Packets
 import TestSupport
 import XCTest
@@ -155,6 +156,20 @@ final class PacketDecoderTests: XCTestCase {
         }
         guard case .success = ethernet.decode(bytes: frame, wireLength: 14 + 200) else {
             return XCTFail("a frame cut by the snap length still decodes")
+        }
+    }
+
+    /// Found by scripts/fuzz (fuzz-packets): PPPoE carrying Cisco HDLC framing carrying PPPoE
+    /// again, thousands deep, recursed until the stack ran out. Now it stops at the stacking limit.
+    func testPPPoEWrappingCiscoHDLCWrappingPPPoEStopsAtTheStackingLimit() throws {
+        let layer: [UInt8] = [0x11, 0x00, 0x00, 0x01, 0x00, 0x00] + [0x0F, 0x00, 0x88, 0x64]   // PPPoE session header, then Cisco HDLC → PPPoE
+        let frame = FrameBuilder.ethernet(type: 0x8864, payload: Array(repeating: layer, count: 20_000).flatMap { $0 })
+        XCTAssertEqual(ethernet.decode(bytes: frame), .failure(.malformed(header: "link", field: "number of stacked headers")))
+        let regression = Corpus.packageRoot.appendingPathComponent("Fuzz/regressions/fuzz-packets/pppoe-cisco-hdlc-recursion")
+        let input = try [UInt8](Data(contentsOf: regression))
+        let kinds = LinkType.supported
+        guard case .failure = PacketDecoder(linkType: kinds[Int(input[0]) % kinds.count]).decode(bytes: Array(input.dropFirst())) else {
+            return XCTFail("the fuzzer's input decodes to a failure, not a crash")
         }
     }
 
