@@ -30,7 +30,7 @@ extension FleetConsole {
             var audit = stored.audit
             let keep = circuitsByRun[stored.run] ?? []
             audit.findings.removeAll { !keep.contains($0.circuitID) }
-            return GatewayAudit(gateway: stored.gateway, site: stored.site, result: audit, reviews: Self.findingReviews(reviews, gateway: stored.gateway))
+            return GatewayAudit(gateway: stored.gateway, site: stored.site, result: audit, reviews: reviews.byCircuit(of: stored.gateway))
         }
         let data = try FleetReports.render(format, audits, language: language)
         await record(context, "export", request.uri.description)

@@ -197,7 +197,7 @@ extension FleetConsole {
         let language = query["lang"].flatMap { ReportLanguage(rawValue: String($0)) } ?? context.language
         let (run, audit) = try await store.audit(gateway: name, runID: runID)
         let reviews = try await store.latestReviews(gateways: [name])
-        let context2 = ReportContext(result: audit, language: language, pseudonymized: run.pseudonymized, reviews: Self.findingReviews(reviews, gateway: name))
+        let context2 = ReportContext(result: audit, language: language, pseudonymized: run.pseudonymized, reviews: reviews.byCircuit(of: name))
         let data = try Reports.render(format, context2)
         await record(context, format == .html ? "view" : "export", "/gateways/\(name)/runs/\(runID)/report?format=\(format.rawValue)&lang=\(language.rawValue)")
         if format == .html {
@@ -215,7 +215,7 @@ extension FleetConsole {
         let name = try context.parameters.require("gateway"), circuit = try context.parameters.require("circuit")
         let runID = request.uri.queryParameters["run"].map(String.init)
         let (run, audit) = try await store.audit(gateway: name, runID: runID)
-        let reviewMap = Self.findingReviews(try await store.latestReviews(gateways: [name]), gateway: name)
+        let reviewMap = try await store.latestReviews(gateways: [name]).byCircuit(of: name)
         let reportContext = ReportContext(result: audit, language: language, pseudonymized: run.pseudonymized, reviews: reviewMap)
         guard let fragment = Reports.findingHTML(circuitID: circuit, reportContext) else {
             throw FleetError.notFound("circuit \(circuit) in run \(run.runId) of gateway \"\(name)\"")
@@ -336,12 +336,6 @@ extension FleetConsole {
         "/gateways/\(URLText.encode(gateway))/circuits/\(URLText.encode(circuit))"
     }
 
-    static func findingReviews(_ reviews: [ReviewKey: ReviewDecision], gateway: String) -> [String: FindingReview] {
-        var byCircuit: [String: FindingReview] = [:]
-        for (key, review) in reviews where key.gateway == gateway { byCircuit[key.circuitID] = review.findingReview }
-        return byCircuit
-    }
-
     static func reviewLabel(_ review: ReviewDecision?, _ language: ReportLanguage) -> String {
         guard let review else { return ConsoleText.unreviewed.text(language) }
         let words = review.findingReview.label(language)
@@ -386,12 +380,5 @@ extension FleetConsole {
         var headers = PageHeaders.fields(contentType: contentType)
         headers[.contentDisposition] = "attachment; filename=\"\(fileName.filter { $0.isASCII && $0 != "\"" && $0 != "\\" })\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-extension ReviewDecision {
-    /// The decision as reports carry it.
-    public var findingReview: FindingReview {
-        FindingReview(decision: decision.rawValue, until: until, comment: comment, reviewer: reviewer, decidedAt: decidedAt)
     }
 }

@@ -139,10 +139,7 @@ struct FleetAPI {
         let gateways = Self.list(request, "gateway")
         let reviews = try await store.latestReviews(gateways: gateways)
         let audits = try await store.latestAudits(gateways: gateways).map { latest in
-            GatewayAudit(gateway: latest.gateway, site: latest.site, result: latest.audit,
-                         reviews: reviews.reduce(into: [String: FindingReview]()) { byCircuit, entry in
-                             if entry.key.gateway == latest.gateway { byCircuit[entry.key.circuitID] = entry.value.findingReview }
-                         })
+            GatewayAudit(gateway: latest.gateway, site: latest.site, result: latest.audit, reviews: reviews.byCircuit(of: latest.gateway))
         }
         let data = try FleetReports.render(format, audits, language: language)
         let stamp = Self.fileStamp(Date())

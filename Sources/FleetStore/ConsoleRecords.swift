@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Reports
 
 /// What the console keeps besides the runs: its accounts and sessions, counsel's review
 /// decisions and the access log. Passwords arrive here already hashed (the console hashes them
@@ -53,6 +54,11 @@ public struct ReviewDecision: Codable, Sendable, Equatable {
     public var comment: String
     public var reviewer: String
     public var decidedAt: String
+
+    /// The decision as reports carry it.
+    public var findingReview: FindingReview {
+        FindingReview(decision: decision.rawValue, until: until, comment: comment, reviewer: reviewer, decidedAt: decidedAt)
+    }
 
     /// An accepted risk past its date no longer stands.
     public func isCurrent(on day: String) -> Bool {
@@ -273,5 +279,14 @@ public struct ReviewKey: Hashable, Sendable {
     public init(gateway: String, circuitID: String) {
         self.gateway = gateway
         self.circuitID = circuitID
+    }
+}
+
+extension Dictionary where Key == ReviewKey, Value == ReviewDecision {
+    /// One gateway's decisions by circuit id, as a report takes them.
+    public func byCircuit(of gateway: String) -> [String: FindingReview] {
+        var byCircuit: [String: FindingReview] = [:]
+        for (key, review) in self where key.gateway == gateway { byCircuit[key.circuitID] = review.findingReview }
+        return byCircuit
     }
 }

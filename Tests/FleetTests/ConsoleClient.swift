@@ -41,11 +41,7 @@ final class ConsoleClient: @unchecked Sendable {
     }
 
     private func curl(_ arguments: [String]) throws -> HTTP.Answer {
-        let result = try ProcessRunner.run("curl", ["-s", "-D", "-", "--max-time", "60", "-c", jar.path, "-b", jar.path] + arguments, timeout: 90)
-        let parts = result.stdout.components(separatedBy: "\r\n\r\n")
-        let headers = parts.first ?? ""
-        let status = headers.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return HTTP.Answer(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"), headers: headers)
+        try HTTP.curl(["-s", "-D", "-", "-c", jar.path, "-b", jar.path] + arguments)
     }
 }
 

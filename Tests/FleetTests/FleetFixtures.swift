@@ -147,7 +147,7 @@ enum HTTP {
         try curl(["-s", "-D", "-", "-X", "POST", "-H", "Content-Type: \(contentType)", "--data-binary", "@\(file)", url])
     }
 
-    private static func curl(_ arguments: [String]) throws -> Answer {
+    static func curl(_ arguments: [String]) throws -> Answer {
         let result = try ProcessRunner.run("curl", ["--max-time", "60"] + arguments, timeout: 90)
         let parts = result.stdout.components(separatedBy: "\r\n\r\n")
         let headers = parts.first ?? ""
