@@ -171,7 +171,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Flows", "Packets", "TestSupport"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "Capture", "Detection", "Flows", "Packets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

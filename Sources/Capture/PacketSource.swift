@@ -21,8 +21,10 @@ public final class PacketSource {
     /// How long each `forEach` on a live interface reads; a daemon that keeps one handle open
     /// across capture windows sets it before each window. Nil reads until stopped.
     public var duration: Double?
-    private var packetsRead = 0
-    private nonisolated(unsafe) var stopRequested = false
+    // Read on every packet: one reading thread owns these, so dynamic exclusivity checks buy
+    // nothing (`stop()` from a signal handler's thread only ever sets the flag).
+    @exclusivity(unchecked) private var packetsRead = 0
+    @exclusivity(unchecked) private nonisolated(unsafe) var stopRequested = false
 
     private init(name: String, handle: OpaquePointer, file: UnsafeMutablePointer<FILE>?, isLive: Bool, duration: Double?) {
         self.name = name

@@ -35,25 +35,44 @@ public enum CompanionChannels {
     /// returns the flows that gained one, by index.
     @discardableResult
     public static func link(_ flows: inout [Flow]) -> [Int] {
-        // Confirmed sessions by the unordered pair of their hosts, so each flow looks only at
-        // the sessions between its own two hosts.
-        var anchors: [HostPair: [Flow]] = [:]
-        for flow in flows where flow.verdict?.confidence == .confirmed {
-            anchors[HostPair(flow), default: []].append(flow)
-        }
+        var anchors = Anchors()
+        for flow in flows { anchors.add(flow) }
         guard !anchors.isEmpty else { return [] }
         var linked: [Int] = []
         for index in flows.indices where flows[index].verdict == nil {
-            let flow = flows[index]
-            for anchor in anchors[HostPair(flow)] ?? [] where anchor.connects(flow) {
-                if let verdict = companionVerdict(of: anchor, for: flow) {
-                    flows[index].verdict = verdict
-                    linked.append(index)
-                    break
-                }
+            if let verdict = anchors.verdict(for: flows[index]) {
+                flows[index].verdict = verdict
+                linked.append(index)
             }
         }
         return linked
+    }
+
+    /// The confirmed sessions seen so far, for linking flows one at a time as they end (a
+    /// stream of flows never holds them all).
+    public struct Anchors: Sendable {
+        /// Confirmed sessions by the unordered pair of their hosts, so each flow looks only at
+        /// the sessions between its own two hosts.
+        private var byHosts: [HostPair: [Flow]] = [:]
+
+        public init() {}
+
+        public var isEmpty: Bool { byHosts.isEmpty }
+
+        /// Keeps `flow` if its verdict is confirmed; any other flow is ignored.
+        public mutating func add(_ flow: Flow) {
+            guard flow.verdict?.confidence == .confirmed else { return }
+            byHosts[HostPair(flow), default: []].append(flow)
+        }
+
+        /// The verdict `flow` gets as the companion channel of a kept session, if it is one.
+        public func verdict(for flow: Flow) -> TunnelVerdict? {
+            guard !byHosts.isEmpty else { return nil }
+            for anchor in byHosts[HostPair(flow)] ?? [] where anchor.connects(flow) {
+                if let verdict = companionVerdict(of: anchor, for: flow) { return verdict }
+            }
+            return nil
+        }
     }
 
     private struct HostPair: Hashable {

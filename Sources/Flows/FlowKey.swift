@@ -4,7 +4,8 @@ import Packets
 /// a fixed order so both directions of a conversation find the same key.
 ///
 /// Ports are part of the key only for protocols that have them (`IPProtocol.hasPorts`); for the
-/// others they are zero.
+/// others they are zero. `scope` keeps apart conversations that look alike but travel in
+/// different tunnels (link-local addresses inside two Teredo tunnels are two links).
 public struct FlowKey: Hashable, Sendable {
     /// The endpoint that sorts first (by address, then port) and the other one.
     public var lowAddress: IPAddress
@@ -14,30 +15,41 @@ public struct FlowKey: Hashable, Sendable {
     public var ipProtocol: IPProtocol
     /// The 12-bit VLAN ID, or `FlowKey.noVLAN`.
     public var vlan: UInt16
+    /// Zero for packets on the wire; for packets inside an encapsulation, their carrier's
+    /// `FlowKey.scope(carrier:)`.
+    public var scope: UInt32
 
     public static let noVLAN: UInt16 = 0xFFFF
 
     /// The key for a packet, and whether the packet travels from the low endpoint to the high one.
     @inlinable
-    public static func forPacket(_ packet: DecodedPacket, sourcePort: UInt16, destinationPort: UInt16) -> (key: FlowKey, lowToHigh: Bool) {
+    public static func forPacket(_ packet: DecodedPacket, sourcePort: UInt16, destinationPort: UInt16, scope: UInt32 = 0) -> (key: FlowKey, lowToHigh: Bool) {
         let sourceIsLow = packet.source < packet.destination
             || (packet.source == packet.destination && sourcePort <= destinationPort)
         let key = sourceIsLow
             ? FlowKey(lowAddress: packet.source, highAddress: packet.destination, lowPort: sourcePort, highPort: destinationPort,
-                      ipProtocol: packet.ipProtocol, vlan: packet.vlanID ?? noVLAN)
+                      ipProtocol: packet.ipProtocol, vlan: packet.vlanID ?? noVLAN, scope: scope)
             : FlowKey(lowAddress: packet.destination, highAddress: packet.source, lowPort: destinationPort, highPort: sourcePort,
-                      ipProtocol: packet.ipProtocol, vlan: packet.vlanID ?? noVLAN)
+                      ipProtocol: packet.ipProtocol, vlan: packet.vlanID ?? noVLAN, scope: scope)
         return (key, sourceIsLow)
     }
 
+    /// The scope of the packets a flow with id `carrier` encapsulates (its 64 bits folded).
     @inlinable
-    public init(lowAddress: IPAddress, highAddress: IPAddress, lowPort: UInt16, highPort: UInt16, ipProtocol: IPProtocol, vlan: UInt16) {
+    public static func scope(carrier: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: carrier ^ carrier >> 32)
+    }
+
+    @inlinable
+    public init(lowAddress: IPAddress, highAddress: IPAddress, lowPort: UInt16, highPort: UInt16, ipProtocol: IPProtocol, vlan: UInt16,
+                scope: UInt32 = 0) {
         self.lowAddress = lowAddress
         self.highAddress = highAddress
         self.lowPort = lowPort
         self.highPort = highPort
         self.ipProtocol = ipProtocol
         self.vlan = vlan
+        self.scope = scope
     }
 
     /// A cheap, well-mixed hash for the flow table's open addressing (not for adversarial input
@@ -49,6 +61,7 @@ public struct FlowKey: Hashable, Sendable {
         hash = (hash << 31 | hash >> 33) ^ (highAddress.high &* 0x1656_67B1_9E37_79F9)
         hash ^= highAddress.low &* 0x85EB_CA77_C2B2_AE63
         hash ^= UInt64(lowPort) << 48 | UInt64(highPort) << 32 | UInt64(ipProtocol.rawValue) << 16 | UInt64(vlan)
+        hash ^= UInt64(scope) &* 0x94D0_49BB_1331_11EB
         hash ^= hash >> 29
         hash &*= 0xBF58_476D_1CE4_E5B9
         hash ^= hash >> 32

@@ -1,5 +1,9 @@
 import Packets
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns decoded packets into bidirectional flow records, with bounded memory.
 ///
 /// The packet hot path: an open-addressing hash table (linear probing, backward-shift deletion)
@@ -31,7 +35,10 @@ public final class FlowTable {
 
     /// Memory one live flow costs the table: its entry plus its share of the slot array (kept at
     /// most half full).
-    public static var bytesPerLiveFlow: Int { MemoryLayout<FlowEntry>.stride + 2 * MemoryLayout<Int32>.stride }
+    public static var bytesPerLiveFlow: Int { entryBytes + 2 * MemoryLayout<Int32>.stride }
+
+    /// The size of one flow's entry.
+    public static var entryBytes: Int { MemoryLayout<FlowEntry>.stride }
 
     /// - Parameter ids: where flow ids come from; tables that share one (the outer flows and the
     ///   flows inside their encapsulations) never give two flows the same id.
@@ -40,8 +47,9 @@ public final class FlowTable {
         self.configuration = configuration
         self.ids = ids
         self.onFlowEnd = onFlowEnd
+        assert(_isPOD(FlowEntry.self), "flow entries are moved as bytes, so they must hold no references")
         entryCapacity = min(1024, configuration.maximumFlows)
-        entries = .allocate(capacity: entryCapacity)
+        entries = malloc(entryCapacity * MemoryLayout<FlowEntry>.stride)!.bindMemory(to: FlowEntry.self, capacity: entryCapacity)
         let slotCount = 2048
         slots = .allocate(capacity: slotCount)
         slots.initialize(repeating: -1, count: slotCount)
@@ -50,14 +58,17 @@ public final class FlowTable {
 
     deinit {
         entries.deinitialize(count: initializedEntries)
-        entries.deallocate()
+        free(entries)
         slots.deallocate()
     }
 
     /// Counts one packet into its flow, creating the flow if needed. Returns nil when the packet
     /// cannot be attributed (a later fragment whose first fragment was not seen).
+    ///
+    /// - Parameter scope: for a packet inside an encapsulation, its carrier's scope
+    ///   (`FlowKey.scope(carrier:)`), so each tunnel's conversations are flows of their own.
     @discardableResult
-    public func add(_ packet: DecodedPacket, timestamp: Timestamp, wireLength: Int) -> FlowUpdate? {
+    public func add(_ packet: DecodedPacket, timestamp: Timestamp, wireLength: Int, scope: UInt32 = 0) -> FlowUpdate? {
         statistics.packets += 1
         var sourcePort: UInt16 = 0
         var destinationPort: UInt16 = 0
@@ -80,7 +91,7 @@ public final class FlowTable {
         }
         if let idleTimeout = configuration.idleTimeout { expireIdle(now: timestamp, idleTimeout: idleTimeout) }
 
-        let (key, lowToHigh) = FlowKey.forPacket(packet, sourcePort: sourcePort, destinationPort: destinationPort)
+        let (key, lowToHigh) = FlowKey.forPacket(packet, sourcePort: sourcePort, destinationPort: destinationPort, scope: scope)
         let hash = key.tableHash
         var index = find(key, hash: hash)
         var isNew = false
@@ -132,6 +143,23 @@ public final class FlowTable {
         while leastRecent >= 0 { end(leastRecent, reason: .endOfCapture) }
     }
 
+    /// The live flows' handles, so an owner can end them in an order of its own (`end(_:)`).
+    public var liveHandles: [FlowHandle] {
+        var handles: [FlowHandle] = []
+        handles.reserveCapacity(liveFlowCount)
+        var index = leastRecent
+        while index >= 0 {
+            handles.append(FlowHandle(index: index))
+            index = entries[Int(index)].newer
+        }
+        return handles
+    }
+
+    /// Ends one live flow now (reason `endOfCapture`); its handle is free for reuse afterwards.
+    public func end(_ handle: FlowHandle) {
+        end(handle.index, reason: .endOfCapture)
+    }
+
     // MARK: - Table mechanics
 
     private func find(_ key: FlowKey, hash: UInt64) -> Int32 {
@@ -173,11 +201,14 @@ public final class FlowTable {
             return index
         }
         if initializedEntries == entryCapacity {
+            // realloc, not allocate-copy-free: a large block grows in place by remapping its
+            // pages, so growing never holds the old and the new array at once. Entries are
+            // plain bytes (no references), so moving them as bytes is a valid move.
             let newCapacity = min(entryCapacity * 2, configuration.maximumFlows + 1)
-            let grown = UnsafeMutablePointer<FlowEntry>.allocate(capacity: newCapacity)
-            grown.moveInitialize(from: entries, count: initializedEntries)
-            entries.deallocate()
-            entries = grown
+            guard let grown = realloc(entries, newCapacity * MemoryLayout<FlowEntry>.stride) else {
+                fatalError("out of memory growing the flow table to \(newCapacity) flows")
+            }
+            entries = grown.bindMemory(to: FlowEntry.self, capacity: newCapacity)
             entryCapacity = newCapacity
         }
         (entries + initializedEntries).initialize(to: FlowEntry.unused)
@@ -262,11 +293,32 @@ public final class FlowTable {
     }
 }
 
-/// Hands out flow ids in creation order, starting at 1.
+/// Hands out flow ids in creation order.
+///
+/// One reader numbers flows 1, 2, 3... Flow tables on several threads cannot share a counter
+/// and stay deterministic, so each numbers a flow by the packet that opened it instead
+/// (`openingPacket`): ids still follow creation order and never repeat, whatever the threads.
 public final class FlowIDSequence {
-    private var last: UInt64 = 0
-    public init() {}
+    // Used from one thread, on every packet: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var last: UInt64 = 0
+    private let layer: UInt64?
+    /// The number of the packet being added, read when it opens a flow (opening-packet ids only).
+    @exclusivity(unchecked) public var openingPacket = 0
+
+    /// Consecutive ids from 1.
+    public init() {
+        layer = nil
+    }
+
+    /// Ids `2 × opening packet + layer` (layer 0 for outer flows, 1 for flows inside an
+    /// encapsulation, so an outer flow and the inner flow its first packet carries differ).
+    public init(openingPacketIdsForLayer layer: Int) {
+        precondition(layer == 0 || layer == 1, "a flow id has one bit for its layer")
+        self.layer = UInt64(layer)
+    }
+
     public func next() -> UInt64 {
+        if let layer { return UInt64(openingPacket) << 1 | layer }
         last += 1
         return last
     }
@@ -274,7 +326,12 @@ public final class FlowIDSequence {
 
 /// Refers to a live flow while it is in the table; reused after the flow ends.
 public struct FlowHandle: Hashable, Sendable {
+    /// The flow's slot in the table; owners index their per-flow state by it.
     public var index: Int32
+
+    public init(index: Int32) {
+        self.index = index
+    }
 }
 
 /// What adding one packet did.
@@ -288,7 +345,8 @@ public struct FlowUpdate: Sendable {
     public var packetInDirection: UInt64
 }
 
-/// One live flow's fixed-size storage.
+/// One live flow's fixed-size storage: 128 bytes. Fields are ordered so the small ones fill the
+/// gaps alignment leaves (`testAFlowEntryFitsInTwoCacheLines` holds the size).
 struct FlowEntry {
     var key: FlowKey
     var hash: UInt32
@@ -296,11 +354,20 @@ struct FlowEntry {
     var firstSeen: Timestamp
     var lastSeen: Timestamp
     var lowToHigh = DirectionCounters()
-    var highToLow = DirectionCounters()
+    var initiatorIsLow: Bool
     /// Neighbours in the recency list (older is nearer to eviction); `newer` links the free list.
     var older: Int32 = -1
     var newer: Int32 = -1
-    var initiatorIsLow: Bool
+    var highToLow = DirectionCounters()
+
+    init(key: FlowKey, hash: UInt32, id: UInt64, firstSeen: Timestamp, lastSeen: Timestamp, initiatorIsLow: Bool) {
+        self.key = key
+        self.hash = hash
+        self.id = id
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.initiatorIsLow = initiatorIsLow
+    }
 
     static let unused = FlowEntry(
         key: FlowKey(lowAddress: IPAddress(high: 0, low: 0), highAddress: IPAddress(high: 0, low: 0), lowPort: 0,

@@ -8,66 +8,107 @@ import Packets
 ///
 /// Reading never stops on a bad frame (it is counted and the first one described) and a bad
 /// record ends the read with the flows so far kept, so a damaged capture still yields evidence.
+/// Flows go to a `FlowSink` as they end, so memory follows the live flows, not the file; with
+/// `threads` above 1 they are spread over worker threads (`PacketShards`).
 public final class TrafficAnalyzer {
     public let configuration: FlowTableConfiguration
     /// Runs on each flow's opening; nil reads flows without detection.
     public let classifier: TunnelClassifier?
+    /// Worker threads for flows and detection; 1 does everything on the calling thread.
+    public var threads: Int
     /// Called every `progressInterval` packets with the number read so far.
     public var progress: ((Int) -> Void)?
     public var progressInterval = 1 << 16
 
     public init(
         configuration: FlowTableConfiguration = FlowTableConfiguration(),
-        classifier: TunnelClassifier? = TunnelClassifier(detectors: DetectorRegistry.all())
+        classifier: TunnelClassifier? = TunnelClassifier(detectors: DetectorRegistry.all()),
+        threads: Int = 1
     ) {
         self.configuration = configuration
         self.classifier = classifier
+        self.threads = max(1, threads)
     }
 
+    /// Reads the source and keeps every flow, each inner flow right after the outer flow that
+    /// carries it, ids consecutive from 1 whatever the number of threads.
     public func analyze(_ source: PacketSource) -> TrafficSummary {
-        let ids = FlowIDSequence()
-        let outer = FlowLayer(configuration: configuration, classifier: classifier, ids: ids)
-        let inner = FlowLayer(configuration: configuration, classifier: classifier, ids: ids)
-        let decoder = PacketDecoder(linkType: source.linkType)
+        let collectors = (0..<threads).map { _ in FlowCollector() }
+        var summary = read(source, linkCompanions: false) { collectors[$0] }
+        var flows = collectors.flatMap(\.flows)
+        if threads > 1 { Self.renumber(&flows) }
+        flows.sort { ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id) }
+        if classifier != nil { Self.linkCompanionChannels(&flows) }
+        summary.flows = flows
+        summary.tunnelFlows = flows.count { $0.tunnel?.family.tunnelClass.isTunnel == true }
+        return summary
+    }
+
+    /// Reads the source and hands each flow to a sink as it ends: `makeSink(i)` is worker i's.
+    /// The summary's `flows` stays empty; its counts say how many went out.
+    ///
+    /// With one thread ids are consecutive from 1; with more they are twice the number of the
+    /// flow's opening packet, plus 1 inside an encapsulation: in creation order and the same
+    /// from run to run, but not consecutive. Flows still live at the end go out in id order.
+    public func analyze(_ source: PacketSource, makeSink: (_ worker: Int) -> any FlowSink) -> TrafficSummary {
+        read(source, linkCompanions: true, makeSink: makeSink)
+    }
+
+    private func read(_ source: PacketSource, linkCompanions: Bool, makeSink: (Int) -> any FlowSink) -> TrafficSummary {
+        let sinks = (0..<threads).map(makeSink)
+        let makeFlows = { [configuration, classifier, threads] (worker: Int) in
+            LayeredFlows(configuration: configuration, classifier: classifier, numberByOpeningPacket: threads > 1,
+                         linkCompanions: linkCompanions, sink: sinks[worker])
+        }
         var frames = FrameStatistics()
-        let progress = self.progress
-        let interval = progressInterval
         var captureError: CaptureError?
         var captureStatistics: CaptureStatistics
-        do throws(CaptureError) {
-            captureStatistics = try source.forEach { packet in
-                switch decoder.decode(packet.bytes, wireLength: packet.wireLength) {
-                case .success(let decoded):
-                    guard let outerFlow = outer.add(decoded, packet, wireLength: packet.wireLength) else { break }
-                    if decoded.ipProtocol.isEncapsulationCandidate,
-                       let (encapsulation, innerPacket) = PacketDecoder.decodeInner(packet.bytes, outer: decoded) {
-                        // An inner packet's length is its IP packet's: from its header to the frame's end.
-                        inner.add(innerPacket, packet, wireLength: max(0, packet.wireLength - innerPacket.networkOffset),
-                                  via: (outer.id(of: outerFlow), encapsulation))
-                    }
-                case .failure(let failure):
-                    frames.count(failure, packetNumber: packet.number)
-                }
-                if let progress, packet.number % interval == 0 { progress(packet.number) }
-                return true
-            }
-        } catch {
-            captureError = error
-            captureStatistics = source.statistics()
+        let workers: [LayeredFlows]
+        if threads == 1 {
+            let flows = makeFlows(0)
+            (captureStatistics, captureError) = readPackets(source, into: flows, frames: &frames)
+            flows.finish()
+            workers = [flows]
+        } else {
+            let shards = PacketShards(workers: threads, makeFlows: makeFlows)
+            (captureStatistics, captureError) = readPackets(source, into: shards, frames: &frames)
+            workers = shards.finish()
         }
-        // Each inner flow right after the outer flow that carries it.
-        var flows = (outer.finish() + inner.finish()).sorted {
-            ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id)
-        }
-        if classifier != nil { Self.linkCompanionChannels(&flows) }
+        for sink in sinks { sink.close() }
+        var table = FlowTableStatistics()
+        for worker in workers { table.add(worker.outer.table.statistics) }
         return TrafficSummary(
-            source: source.name, linkType: source.linkType, flows: flows, capture: captureStatistics,
-            table: outer.table.statistics, frames: frames, error: captureError
-        )
+            source: source.name, linkType: source.linkType, flows: [], capture: captureStatistics,
+            table: table, frames: frames, error: captureError,
+            flowCount: workers.reduce(0) { $0 + $1.flowsEnded }, tunnelFlows: workers.reduce(0) { $0 + $1.tunnelFlows })
     }
 }
 
 extension TrafficAnalyzer {
+    /// The packet loop: decode each frame and hand it on. Generic so each consumer gets its own
+    /// specialised loop, with direct calls and no reference counting per packet.
+    private func readPackets<Consumer: DecodedPacketConsumer>(
+        _ source: PacketSource, into consumer: Consumer, frames: inout FrameStatistics
+    ) -> (CaptureStatistics, CaptureError?) {
+        let decoder = PacketDecoder(linkType: source.linkType)
+        let interval = progressInterval
+        do throws(CaptureError) {
+            let statistics = try source.forEach { packet in
+                switch decoder.decode(packet.bytes, wireLength: packet.wireLength) {
+                case .success(let decoded):
+                    consumer.add(decoded, packet)
+                case .failure(let failure):
+                    frames.count(failure, packetNumber: packet.number)
+                }
+                if packet.number % interval == 0 { progress?(packet.number) }
+                return true
+            }
+            return (statistics, nil)
+        } catch {
+            return (source.statistics(), error)
+        }
+    }
+
     /// Gives the second channel of a confirmed VPN session its verdict (`CompanionChannels`).
     static func linkCompanionChannels(_ flows: inout [AnalyzedFlow]) {
         var linkable = flows.map { flow in
@@ -78,94 +119,48 @@ extension TrafficAnalyzer {
         }
         for index in CompanionChannels.link(&linkable) { flows[index].tunnel = linkable[index].verdict }
     }
-}
 
-/// One layer of flows (the outer packets, or the packets inside encapsulations) with detection
-/// state per live flow, indexed by the flow table's handle.
-private final class FlowLayer {
-    let table: FlowTable
-    private let classifier: TunnelClassifier?
-    // One thread owns a layer and nothing escapes these arrays, so, as in FlowTable, dynamic
-    // exclusivity checks on them buy nothing and cost a measurable share of each packet.
-    @exclusivity(unchecked) private var detections: [FlowDetection?] = []
-    /// Whether slot i's detection is still open: read on every packet, so kept apart from the
-    /// detections themselves (reading an element of `detections` would copy its sample).
-    @exclusivity(unchecked) private var detecting: [Bool] = []
-    @exclusivity(unchecked) private var outerFlows: [(id: UInt64, encapsulation: Encapsulation)?] = []
-    @exclusivity(unchecked) private var ended: [AnalyzedFlow] = []
-
-    init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, ids: FlowIDSequence) {
-        self.classifier = classifier
-        let relay = FlowEndRelay()
-        table = FlowTable(configuration: configuration, ids: ids) { relay.layer?.flowEnded($0, $1) }
-        relay.layer = self
-    }
-
-    /// Counts the packet and runs detection on the flow's opening; returns the flow's handle.
-    @discardableResult
-    func add(_ decoded: DecodedPacket, _ packet: CapturedPacket, wireLength: Int, via outer: (UInt64, Encapsulation)? = nil) -> FlowHandle? {
-        guard let update = table.add(decoded, timestamp: packet.timestamp, wireLength: wireLength) else { return nil }
-        let slot = Int(update.handle.index)
-        if update.isNew {
-            if slot >= detections.count {
-                detections.append(contentsOf: repeatElement(nil, count: slot - detections.count + 1))
-                detecting.append(contentsOf: repeatElement(false, count: slot - detecting.count + 1))
-                outerFlows.append(contentsOf: repeatElement(nil, count: slot - outerFlows.count + 1))
-            }
-            outerFlows[slot] = outer
-            detecting[slot] = classifier != nil
-            detections[slot] = classifier?.start(
-                ipProtocol: decoded.ipProtocol,
-                initiator: Endpoint(address: decoded.source, port: decoded.sourcePort),
-                responder: Endpoint(address: decoded.destination, port: decoded.destinationPort))
+    /// Replaces opening-packet ids with consecutive ones in the same order, as one thread
+    /// would have numbered the flows, and points each inner flow at its carrier's new id.
+    static func renumber(_ flows: inout [AnalyzedFlow]) {
+        flows.sort { $0.record.id < $1.record.id }
+        var newID: [UInt64: UInt64] = [:]
+        newID.reserveCapacity(flows.count)
+        for index in flows.indices {
+            newID[flows[index].record.id] = UInt64(index + 1)
+            flows[index].record.id = UInt64(index + 1)
         }
-        if let classifier, detecting[slot] {
-            let sampled = SampledPacket(
-                direction: update.isForward ? .forward : .reverse, timestamp: packet.timestamp,
-                payloadLength: decoded.payloadLength, tcpFlags: decoded.tcpFlags,
-                icmpType: decoded.icmpType, icmpCode: decoded.icmpCode)
-            detecting[slot] = !classifier.observe(sampled, payload: packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength),
-                                                  in: &detections[slot]!)
+        for index in flows.indices {
+            if let via = flows[index].via { flows[index].via = newID[via] }
         }
-        return update.handle
-    }
-
-    func id(of handle: FlowHandle) -> UInt64 { table.id(of: handle) }
-
-    fileprivate func flowEnded(_ record: FlowRecord, _ handle: FlowHandle) {
-        let slot = Int(handle.index)
-        var verdict: TunnelVerdict?
-        var serverName: String?
-        if slot < detections.count, var detection = detections[slot] {
-            classifier?.finish(&detection)
-            verdict = detection.verdict
-            serverName = detection.serverName
-            detections[slot] = nil
-            detecting[slot] = false
-        }
-        let outer = slot < outerFlows.count ? outerFlows[slot] : nil
-        ended.append(AnalyzedFlow(record: record, tunnel: verdict, via: outer?.id, encapsulation: outer?.encapsulation, serverName: serverName))
-    }
-
-    /// Ends every live flow and returns all flows of this layer.
-    func finish() -> [AnalyzedFlow] {
-        table.finish()
-        return ended
     }
 }
 
-/// Lets the flow table report to the layer that owns it without a reference cycle.
-private final class FlowEndRelay {
-    weak var layer: FlowLayer?
+/// Where the packet loop hands decoded packets: one thread's flows, or the worker threads'.
+protocol DecodedPacketConsumer: AnyObject {
+    func add(_ decoded: DecodedPacket, _ packet: CapturedPacket)
 }
 
-extension IPProtocol {
-    /// Protocols that can carry an encapsulation the decoder opens.
-    fileprivate var isEncapsulationCandidate: Bool {
-        switch rawValue {
-        case 4, 41, 47, 17: true
-        default: false
-        }
+extension LayeredFlows: DecodedPacketConsumer {}
+extension PacketShards: DecodedPacketConsumer {}
+
+/// Keeps every flow it receives (`TrafficAnalyzer.analyze(_:)`).
+private final class FlowCollector: FlowSink {
+    var flows: [AnalyzedFlow] = []
+    func receive(_ flow: AnalyzedFlow) { flows.append(flow) }
+    func close() {}
+}
+
+extension FlowTableStatistics {
+    /// Adds another table's counts (the peak is the sum of peaks: an upper bound).
+    mutating func add(_ other: FlowTableStatistics) {
+        packets += other.packets
+        flowsCreated += other.flowsCreated
+        flowsEvictedForCapacity += other.flowsEvictedForCapacity
+        flowsEndedIdle += other.flowsEndedIdle
+        flowsEndedActive += other.flowsEndedActive
+        unattributedFragments += other.unattributedFragments
+        peakLiveFlows += other.peakLiveFlows
     }
 }
 
@@ -179,9 +174,13 @@ public struct TrafficSummary: Sendable {
     public var frames: FrameStatistics
     /// Set when the read ended early; the flows before it are still in `flows`.
     public var error: CaptureError?
+    /// Flows read, and those with a tunnel verdict: the same as `flows` says when it holds them,
+    /// and the only record of them when the flows went to a sink.
+    public var flowCount: Int
+    public var tunnelFlows: Int
 
     public init(source: String, linkType: LinkType, flows: [AnalyzedFlow], capture: CaptureStatistics, table: FlowTableStatistics,
-                frames: FrameStatistics, error: CaptureError?) {
+                frames: FrameStatistics, error: CaptureError?, flowCount: Int? = nil, tunnelFlows: Int? = nil) {
         self.source = source
         self.linkType = linkType
         self.flows = flows
@@ -189,6 +188,8 @@ public struct TrafficSummary: Sendable {
         self.table = table
         self.frames = frames
         self.error = error
+        self.flowCount = flowCount ?? flows.count
+        self.tunnelFlows = tunnelFlows ?? flows.count { $0.tunnel?.family.tunnelClass.isTunnel == true }
     }
 }
 

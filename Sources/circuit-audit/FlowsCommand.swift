@@ -56,6 +56,11 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: "Most live flows kept at once; past it the least recently active is evicted and counted.")
     var maxFlows: Int = FlowTableConfiguration().maximumFlows
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Worker threads for flows and detection (default: the number of cores).",
+        discussion: "Flows are spread over the workers by their two addresses; 1 reads on one thread. With more than one, jsonl ids keep creation order but are not consecutive."))
+    var threads: Int = ProcessorCount.online
+
     func validate() throws {
         if files.isEmpty && interface == nil { throw ValidationError("Give capture files or --interface.") }
         if !files.isEmpty && interface != nil { throw ValidationError("Give capture files or --interface, not both.") }
@@ -63,6 +68,7 @@ struct FlowsCommand: ParsableCommand {
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive.") }
         if (idleTimeout ?? 1) <= 0 || (activeTimeout ?? 1) <= 0 { throw ValidationError("Timeouts must be positive.") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1.") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256.") }
     }
 
     func run() throws {
@@ -70,7 +76,8 @@ struct FlowsCommand: ParsableCommand {
             configuration: FlowTableConfiguration(
                 idleTimeout: idleTimeout ?? (interface == nil ? nil : 300),
                 activeTimeout: activeTimeout ?? (interface == nil ? nil : 86_400), maximumFlows: maxFlows),
-            classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all(providers: Self.bundledProviders())))
+            classifier: noDetection ? nil : TunnelClassifier(detectors: DetectorRegistry.all(providers: Self.bundledProviders())),
+            threads: threads)
         let output = StandardOutput()
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
         var exitCode = ExitCode.success
@@ -87,19 +94,21 @@ struct FlowsCommand: ParsableCommand {
             }
             let progress = ProgressLine(label: source.name)
             analyzer.progress = { progress.update(packets: $0) }
-            let summary = analyzer.analyze(source)
-            progress.clear()
-            let flows = tunnelsOnly ? summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true } : summary.flows
+            let summary: TrafficSummary
             switch format {
             case .jsonl:
-                for flow in flows {
-                    FlowJSONLines.append(flow, source: summary.source, to: output.buffer, newline: true)
-                    output.flushIfFull()
+                // Each flow is written as it ends: memory holds the live flows only.
+                output.flush()
+                summary = analyzer.analyze(source) { _ in
+                    JSONLinesSink(source: source.name, tunnelsOnly: tunnelsOnly)
                 }
             case .table:
+                summary = analyzer.analyze(source)
+                let flows = tunnelsOnly ? summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true } : summary.flows
                 if inputs.count > 1 { output.write("== \(summary.source)") }
                 output.write(FlowTableFormatter.render(flows), newline: false)
             }
+            progress.clear()
             StandardError.write(Self.describe(summary))
             if let error = summary.error {
                 StandardError.write("circuit-audit: \(error)")
@@ -132,9 +141,8 @@ struct FlowsCommand: ParsableCommand {
     }
 
     static func describe(_ summary: TrafficSummary) -> String {
-        var parts = ["\(summary.source): \(summary.capture.packetsRead) packets", "\(summary.flows.count) flows"]
-        let tunnels = summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true }.count
-        if tunnels > 0 { parts.append("\(tunnels) with a tunnel verdict") }
+        var parts = ["\(summary.source): \(summary.capture.packetsRead) packets", "\(summary.flowCount) flows"]
+        if summary.tunnelFlows > 0 { parts.append("\(summary.tunnelFlows) with a tunnel verdict") }
         if summary.frames.notIP > 0 { parts.append("\(summary.frames.notIP) non-IP frames") }
         if let (number, reason) = summary.frames.firstUndecodable {
             parts.append("\(summary.frames.undecodable) undecodable frames (first: packet \(number), \(reason))")
@@ -150,4 +158,29 @@ struct FlowsCommand: ParsableCommand {
         }
         return parts.joined(separator: ", ")
     }
+}
+
+/// Writes each flow's JSON line as the flow ends (one per worker thread).
+private final class JSONLinesSink: FlowSink {
+    private let source: String
+    private let tunnelsOnly: Bool
+    private let output = StandardOutput()
+
+    init(source: String, tunnelsOnly: Bool) {
+        self.source = source
+        self.tunnelsOnly = tunnelsOnly
+    }
+
+    func receive(_ flow: AnalyzedFlow) {
+        if tunnelsOnly, flow.tunnel?.family.tunnelClass.isTunnel != true { return }
+        FlowJSONLines.append(flow, source: source, to: output.buffer, newline: true)
+        output.flushIfFull()
+    }
+
+    func close() { output.flush() }
+}
+
+/// The processors this process may run on.
+enum ProcessorCount {
+    static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -2,12 +2,17 @@
 import Glibc
 #endif
 
+import Synchronization
 import Traffic
 
 /// Buffered standard output: large outputs are written in few system calls.
+///
+/// Several may write at once (one per worker thread): each flush is whole records, and a
+/// process-wide lock keeps two flushes from interleaving.
 final class StandardOutput {
     /// Formatters append here directly; call `flushIfFull()` after each record.
     let buffer = ASCIIBuffer()
+    private static let writing = Mutex(())
 
     func write(_ text: String, newline: Bool = true) {
         for byte in text.utf8 { buffer.append(byte: byte) }
@@ -21,11 +26,13 @@ final class StandardOutput {
 
     func flush() {
         let bytes = buffer.bytes
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-            if written <= 0 { break }  // a closed pipe: nothing more to say
-            offset += written
+        Self.writing.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if written <= 0 { break }  // a closed pipe: nothing more to say
+                offset += written
+            }
         }
         buffer.removeAll()
     }

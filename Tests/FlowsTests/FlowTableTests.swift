@@ -158,6 +158,20 @@ final class FlowTableTests: XCTestCase {
         XCTAssertLessThanOrEqual(FlowTable.bytesPerLiveFlow, 300)
         print("bytes per live flow in the table: \(FlowTable.bytesPerLiveFlow)")
     }
+
+    func testAFlowEntryFitsInTwoCacheLines() {
+        XCTAssertLessThanOrEqual(FlowTable.entryBytes, 128)
+    }
+
+    func testTheSameConversationInTwoTunnelsIsTwoFlows() {
+        let table = makeTable(FlowTableConfiguration())
+        let packet = udp("169.254.0.1", 546, "169.254.0.2", 547)  // the same link-local pair in two tunnels
+        table.add(packet, timestamp: Timestamp(seconds: 1), wireLength: 90, scope: FlowKey.scope(carrier: 1))
+        table.add(packet, timestamp: Timestamp(seconds: 2), wireLength: 90, scope: FlowKey.scope(carrier: 2))
+        table.add(packet, timestamp: Timestamp(seconds: 3), wireLength: 90, scope: FlowKey.scope(carrier: 1))
+        table.finish()
+        XCTAssertEqual(ended.map(\.forward.packets).sorted(), [1, 2])
+    }
 }
 
 /// A small deterministic generator so the randomized test is repeatable.
