@@ -122,7 +122,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Daemon", dependencies: [
-            "AuditPipeline", "History", "Audit", "FileSupport", "Reports", "Policy", "Capture", "CPrivileges", "FleetUpload",
+            "AuditPipeline", "History", "Audit", "FileSupport", "Reports", "Policy", "Capture", "Traffic", "CPrivileges", "FleetUpload",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),

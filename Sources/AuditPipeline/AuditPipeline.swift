@@ -35,11 +35,14 @@ public struct AuditRequest: Sendable {
     public var geoDatabases: [String]
     public var asOf: PolicyDate
     public var toolVersion: String
+    /// Worker threads for flows and detection (`TrafficAnalyzer.threads`); findings do not
+    /// depend on it.
+    public var threads: Int
 
     public init(
         policyDirectory: URL, ruleOverrides: URL? = nil, organizationPath: String? = nil, rootPath: String? = nil,
         captureFiles: [String] = [], liveWindows: [LiveWindow] = [], geoDatabases: [String] = [],
-        asOf: PolicyDate = .today, toolVersion: String
+        asOf: PolicyDate = .today, toolVersion: String, threads: Int = 1
     ) {
         self.policyDirectory = policyDirectory
         self.ruleOverrides = ruleOverrides
@@ -50,6 +53,7 @@ public struct AuditRequest: Sendable {
         self.geoDatabases = geoDatabases
         self.asOf = asOf
         self.toolVersion = toolVersion
+        self.threads = max(1, threads)
     }
 }
 
@@ -104,7 +108,8 @@ public enum AuditPipeline {
         let system = request.rootPath.map { SystemView(.tree(root: $0)) } ?? SystemView(.live)
         let inventory = Inventory.collect(from: system)
 
-        let analyzer = TrafficAnalyzer(classifier: TunnelClassifier(detectors: DetectorRegistry.all(providers: rules.policies.providers)))
+        let analyzer = TrafficAnalyzer(classifier: TunnelClassifier(detectors: DetectorRegistry.all(providers: rules.policies.providers)),
+                                       threads: request.threads)
         var traffic: [TrafficSummary] = []
         var inputs: [AuditResult.Input] = []
         var captureWarnings: [String] = []

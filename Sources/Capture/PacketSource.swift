@@ -106,6 +106,11 @@ public final class PacketSource {
         return source
     }
 
+    /// Runs `body` with the live handle's socket (for socket options libpcap does not set).
+    func withDescriptor<Result>(_ body: (Int32) -> Result) -> Result {
+        body(pcap_fileno(handle))
+    }
+
     private func checkLinkType() throws(CaptureError) {
         guard linkType.isSupported else { throw .unsupportedLinkType(source: name, linkType: linkType) }
     }

@@ -200,7 +200,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
         let request = AuditRequest(
             policyDirectory: configuration.policies, ruleOverrides: configuration.rules, organizationPath: configuration.organization,
             rootPath: configuration.root, captureFiles: configuration.captureFiles, liveWindows: windows,
-            geoDatabases: configuration.geoDatabases, asOf: .today, toolVersion: toolVersion)
+            geoDatabases: configuration.geoDatabases, asOf: .today, toolVersion: toolVersion, threads: configuration.captureThreads)
         lock.withLock {
             abandonRun = false
             runInProgress = true

@@ -3,6 +3,7 @@ import FleetUpload
 import Foundation
 import Reports
 import Policy
+import Traffic
 import Yams
 
 /// The daemon's configuration file (YAML): when to audit, what to read, where to write, whom to
@@ -57,6 +58,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var interfaces: [String]
     public var captureDuration: Double
     public var captureFilter: String?
+    /// Worker threads for flows and detection (`capture.threads`; default the number of cores).
+    public var captureThreads: Int
     // Where results go.
     public var reportDirectory: String
     public var keepReports: Int
@@ -147,7 +150,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let captures = try reader.strings(audit?["captures"], "audit.captures").map { base.resolving($0).string }
 
         // capture
-        let capture = try top["capture"].map { try reader.mapping($0, "capture", allowed: ["interfaces", "duration", "filter"]) }
+        let capture = try top["capture"].map { try reader.mapping($0, "capture", allowed: ["interfaces", "duration", "filter", "threads"]) }
         let interfaces = try reader.strings(capture?["interfaces"], "capture.interfaces")
         let duration = try number(capture?["duration"], "capture.duration", default: 60, minimum: 0.1)
 
@@ -245,6 +248,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             organization: try path(audit?["organization"], "audit.organization"), root: try path(audit?["root"], "audit.root"),
             geoDatabases: geo, captureFiles: captures, interfaces: interfaces, captureDuration: duration,
             captureFilter: try reader.optionalString(capture?["filter"], "capture.filter"),
+            captureThreads: try integer(capture?["threads"], "capture.threads", default: TrafficAnalyzer.availableProcessors, minimum: 1),
             reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats, reportLanguages: languages,
             keepHistory: try output["keep_history"].map { try integer($0, "output.keep_history", default: 0, minimum: 1) },
             database: try path(output["database"], "output.database") ?? FilePath(directory).appending("history.sqlite").string,

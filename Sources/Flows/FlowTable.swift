@@ -302,23 +302,32 @@ public final class FlowIDSequence {
     // Used from one thread, on every packet: no dynamic exclusivity checks.
     @exclusivity(unchecked) private var last: UInt64 = 0
     private let layer: UInt64?
+    private let reader: UInt64
+    private let readers: UInt64
     /// The number of the packet being added, read when it opens a flow (opening-packet ids only).
     @exclusivity(unchecked) public var openingPacket = 0
 
     /// Consecutive ids from 1.
     public init() {
         layer = nil
+        reader = 0
+        readers = 1
     }
 
-    /// Ids `2 × opening packet + layer` (layer 0 for outer flows, 1 for flows inside an
-    /// encapsulation, so an outer flow and the inner flow its first packet carries differ).
-    public init(openingPacketIdsForLayer layer: Int) {
+    /// Ids `2 × (opening packet × readers + reader) + layer`: layer 0 for outer flows, 1 for
+    /// flows inside an encapsulation (an outer flow and the inner flow its first packet carries
+    /// differ); `reader` tells apart the capture handles of one fanout group, which number their
+    /// packets each from 1.
+    public init(openingPacketIdsForLayer layer: Int, reader: Int = 0, readers: Int = 1) {
         precondition(layer == 0 || layer == 1, "a flow id has one bit for its layer")
+        precondition(reader >= 0 && reader < readers, "reader \(reader) of \(readers)")
         self.layer = UInt64(layer)
+        self.reader = UInt64(reader)
+        self.readers = UInt64(readers)
     }
 
     public func next() -> UInt64 {
-        if let layer { return UInt64(openingPacket) << 1 | layer }
+        if let layer { return (UInt64(openingPacket) &* readers &+ reader) << 1 | layer }
         last += 1
         return last
     }

@@ -19,17 +19,28 @@ final class LayeredFlows {
     let inner: FlowLayer
     private let anchors: AnchorSet?
 
-    /// - Parameters:
-    ///   - numberByOpeningPacket: ids from the opening packet's number (`FlowIDSequence`), for
-    ///     flows split over workers; otherwise consecutive ids shared by both layers.
-    ///   - linkCompanions: give companion channels their verdict as flows end (a read that keeps
-    ///     every flow links them all at the end instead).
-    init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, numberByOpeningPacket: Bool,
+    /// How flows are numbered: 1, 2, 3... on a single thread; from the opening packet when the
+    /// flows are split over threads (`FlowIDSequence`).
+    enum Numbering {
+        case consecutive
+        case byOpeningPacket(reader: Int, readers: Int)
+    }
+
+    /// - Parameter linkCompanions: give companion channels their verdict as flows end (a read
+    ///   that keeps every flow links them all at the end instead).
+    init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, numbering: Numbering,
          linkCompanions: Bool, sink: any FlowSink) {
         let anchors = linkCompanions && classifier != nil ? AnchorSet() : nil
         self.anchors = anchors
-        let outerIDs = numberByOpeningPacket ? FlowIDSequence(openingPacketIdsForLayer: 0) : FlowIDSequence()
-        let innerIDs = numberByOpeningPacket ? FlowIDSequence(openingPacketIdsForLayer: 1) : outerIDs
+        let outerIDs: FlowIDSequence, innerIDs: FlowIDSequence
+        switch numbering {
+        case .consecutive:
+            outerIDs = FlowIDSequence()
+            innerIDs = outerIDs
+        case .byOpeningPacket(let reader, let readers):
+            outerIDs = FlowIDSequence(openingPacketIdsForLayer: 0, reader: reader, readers: readers)
+            innerIDs = FlowIDSequence(openingPacketIdsForLayer: 1, reader: reader, readers: readers)
+        }
         outer = FlowLayer(configuration: configuration, classifier: classifier, ids: outerIDs, anchors: anchors, sink: sink)
         inner = FlowLayer(configuration: configuration, classifier: classifier, ids: innerIDs, anchors: anchors, sink: sink)
     }

@@ -77,14 +77,14 @@ private final class ShardWorker: @unchecked Sendable {
     // (the join's memory barrier hands it back); the queue does its own locking.
     let queue = BlockingQueue<PacketBatch>()
     private let flows: LayeredFlows
-    private var thread = pthread_t()
+    private var thread: WorkerThread?
 
     init(flows: LayeredFlows) {
         self.flows = flows
     }
 
     func start(returningBatchesTo free: BlockingQueue<PacketBatch>) {
-        let body = ThreadBody { [self] in
+        thread = WorkerThread { [self] in
             while let batch = queue.pop() {
                 batch.forEach { decoded, packet in flows.add(decoded, packet) }
                 batch.removeAll()
@@ -92,22 +92,34 @@ private final class ShardWorker: @unchecked Sendable {
             }
             flows.finish()
         }
-        let argument = Unmanaged.passRetained(body).toOpaque()
-        let status = pthread_create(&thread, nil, { argument in
-            let body = Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue()
-            body.run()
-            return nil
-        }, argument)
-        precondition(status == 0, "cannot start a packet worker thread: \(String(cString: strerror(status)))")
     }
 
     func join() -> LayeredFlows {
-        pthread_join(thread, nil)
+        thread?.join()
         return flows
     }
 }
 
+/// A POSIX thread running one closure; `join` waits for it to return.
+struct WorkerThread {
+    private var thread = pthread_t()
+
+    init(_ body: @escaping () -> Void) {
+        let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let status = pthread_create(&thread, nil, { argument in
+            Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
+            return nil
+        }, argument)
+        precondition(status == 0, "cannot start a packet thread: \(String(cString: strerror(status)))")
+    }
+
+    func join() {
+        pthread_join(thread, nil)
+    }
+}
+
 private final class ThreadBody: @unchecked Sendable {
+    // Unchecked: handed to exactly one new thread, which runs it once.
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 }

@@ -3,6 +3,10 @@ import Detection
 import Flows
 import Packets
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads one packet source to its end and turns it into flow records with tunnel verdicts: the
 /// packet loop that joins capture, decoding, the flow table and detection.
 ///
@@ -20,6 +24,9 @@ public final class TrafficAnalyzer {
     public var progress: ((Int) -> Void)?
     public var progressInterval = 1 << 16
 
+    /// The processors this process may run on: the default number of threads for a gateway.
+    public static var availableProcessors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
     public init(
         configuration: FlowTableConfiguration = FlowTableConfiguration(),
         classifier: TunnelClassifier? = TunnelClassifier(detectors: DetectorRegistry.all()),
@@ -33,15 +40,7 @@ public final class TrafficAnalyzer {
     /// Reads the source and keeps every flow, each inner flow right after the outer flow that
     /// carries it, ids consecutive from 1 whatever the number of threads.
     public func analyze(_ source: PacketSource) -> TrafficSummary {
-        let collectors = (0..<threads).map { _ in FlowCollector() }
-        var summary = read(source, linkCompanions: false) { collectors[$0] }
-        var flows = collectors.flatMap(\.flows)
-        if threads > 1 { Self.renumber(&flows) }
-        flows.sort { ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id) }
-        if classifier != nil { Self.linkCompanionChannels(&flows) }
-        summary.flows = flows
-        summary.tunnelFlows = flows.count { $0.tunnel?.family.tunnelClass.isTunnel == true }
-        return summary
+        collect([source])
     }
 
     /// Reads the source and hands each flow to a sink as it ends: `makeSink(i)` is worker i's.
@@ -51,36 +50,105 @@ public final class TrafficAnalyzer {
     /// flow's opening packet, plus 1 inside an encapsulation: in creation order and the same
     /// from run to run, but not consecutive. Flows still live at the end go out in id order.
     public func analyze(_ source: PacketSource, makeSink: (_ worker: Int) -> any FlowSink) -> TrafficSummary {
-        read(source, linkCompanions: true, makeSink: makeSink)
+        read([source], linkCompanions: true, makeSink: makeSink)
     }
 
-    private func read(_ source: PacketSource, linkCompanions: Bool, makeSink: (Int) -> any FlowSink) -> TrafficSummary {
-        let sinks = (0..<threads).map(makeSink)
+    /// Reads the handles of one fanout group (`FanoutGroup`), each on its own thread with its
+    /// own flows (`threads` does not apply), and keeps every flow, numbered in the order the
+    /// flows began.
+    public func analyze(fanout sources: [PacketSource]) -> TrafficSummary {
+        collect(sources)
+    }
+
+    /// Reads the handles of one fanout group, each on its own thread, handing flows to that
+    /// thread's sink as they end.
+    public func analyze(fanout sources: [PacketSource], makeSink: (_ reader: Int) -> any FlowSink) -> TrafficSummary {
+        read(sources, linkCompanions: true, makeSink: makeSink)
+    }
+
+    private func collect(_ sources: [PacketSource]) -> TrafficSummary {
+        let collectors = (0..<max(threads, sources.count)).map { _ in FlowCollector() }
+        var summary = read(sources, linkCompanions: false) { collectors[$0] }
+        var flows = collectors.flatMap(\.flows)
+        if sources.count > 1 {
+            Self.renumber(&flows, inOrderOf: { ($0.record.firstSeen, $0.record.id) < ($1.record.firstSeen, $1.record.id) })
+        } else if threads > 1 {
+            Self.renumber(&flows, inOrderOf: { $0.record.id < $1.record.id })
+        }
+        flows.sort { ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id) }
+        if classifier != nil { Self.linkCompanionChannels(&flows) }
+        summary.flows = flows
+        summary.tunnelFlows = flows.count { $0.tunnel?.family.tunnelClass.isTunnel == true }
+        return summary
+    }
+
+    private func read(_ sources: [PacketSource], linkCompanions: Bool, makeSink: (Int) -> any FlowSink) -> TrafficSummary {
+        let readers = sources.count
+        let sinks = (0..<(readers > 1 ? readers : threads)).map(makeSink)
         let makeFlows = { [configuration, classifier, threads] (worker: Int) in
-            LayeredFlows(configuration: configuration, classifier: classifier, numberByOpeningPacket: threads > 1,
+            LayeredFlows(configuration: configuration, classifier: classifier,
+                         numbering: readers > 1 ? .byOpeningPacket(reader: worker, readers: readers)
+                             : threads > 1 ? .byOpeningPacket(reader: 0, readers: 1) : .consecutive,
                          linkCompanions: linkCompanions, sink: sinks[worker])
         }
-        var frames = FrameStatistics()
-        var captureError: CaptureError?
-        var captureStatistics: CaptureStatistics
+        var reads: [PacketRead]
         let workers: [LayeredFlows]
-        if threads == 1 {
+        if readers > 1 {
+            // A fanout group: the kernel has already split the flows, one reading thread each.
+            workers = (0..<readers).map(makeFlows)
+            reads = sources.map { _ in PacketRead() }
+            let threads = (0..<readers).map { member in
+                WorkerThread { [self, reads] in
+                    readPackets(sources[member], into: workers[member], read: reads[member], reportsProgress: member == 0)
+                    workers[member].finish()
+                }
+            }
+            for thread in threads { thread.join() }
+        } else if threads == 1 {
             let flows = makeFlows(0)
-            (captureStatistics, captureError) = readPackets(source, into: flows, frames: &frames)
+            reads = [PacketRead()]
+            readPackets(sources[0], into: flows, read: reads[0], reportsProgress: true)
             flows.finish()
             workers = [flows]
         } else {
             let shards = PacketShards(workers: threads, makeFlows: makeFlows)
-            (captureStatistics, captureError) = readPackets(source, into: shards, frames: &frames)
+            reads = [PacketRead()]
+            readPackets(sources[0], into: shards, read: reads[0], reportsProgress: true)
             workers = shards.finish()
         }
         for sink in sinks { sink.close() }
         var table = FlowTableStatistics()
         for worker in workers { table.add(worker.outer.table.statistics) }
+        let first = reads[0]
+        for other in reads.dropFirst() { first.merge(other) }
         return TrafficSummary(
-            source: source.name, linkType: source.linkType, flows: [], capture: captureStatistics,
-            table: table, frames: frames, error: captureError,
+            source: sources[0].name, linkType: sources[0].linkType, flows: [], capture: first.capture,
+            table: table, frames: first.frames, error: first.error,
             flowCount: workers.reduce(0) { $0 + $1.flowsEnded }, tunnelFlows: workers.reduce(0) { $0 + $1.tunnelFlows })
+    }
+}
+
+/// What one reading thread saw besides flows: the capture's counters, the frames that gave no
+/// IP packet, and the error that ended the read early, if one did.
+private final class PacketRead: @unchecked Sendable {
+    // Unchecked: written by one reading thread, read after it is joined.
+    var capture = CaptureStatistics(packetsRead: 0)
+    var frames = FrameStatistics()
+    var error: CaptureError?
+
+    /// Adds another handle's read of the same interface (a fanout group's member).
+    func merge(_ other: PacketRead) {
+        capture.packetsRead += other.capture.packetsRead
+        if let received = other.capture.received { capture.received = (capture.received ?? 0) + received }
+        if let dropped = other.capture.droppedByKernel { capture.droppedByKernel = (capture.droppedByKernel ?? 0) + dropped }
+        if let dropped = other.capture.droppedByInterface {
+            // Every member reads the same interface counter: keep it once.
+            capture.droppedByInterface = max(capture.droppedByInterface ?? 0, dropped)
+        }
+        frames.notIP += other.frames.notIP
+        frames.undecodable += other.frames.undecodable
+        if frames.firstUndecodable == nil { frames.firstUndecodable = other.frames.firstUndecodable }
+        if error == nil { error = other.error }
     }
 }
 
@@ -88,12 +156,13 @@ extension TrafficAnalyzer {
     /// The packet loop: decode each frame and hand it on. Generic so each consumer gets its own
     /// specialised loop, with direct calls and no reference counting per packet.
     private func readPackets<Consumer: DecodedPacketConsumer>(
-        _ source: PacketSource, into consumer: Consumer, frames: inout FrameStatistics
-    ) -> (CaptureStatistics, CaptureError?) {
+        _ source: PacketSource, into consumer: Consumer, read: PacketRead, reportsProgress: Bool
+    ) {
         let decoder = PacketDecoder(linkType: source.linkType)
-        let interval = progressInterval
+        let interval = reportsProgress ? progressInterval : Int.max
+        var frames = FrameStatistics()
         do throws(CaptureError) {
-            let statistics = try source.forEach { packet in
+            read.capture = try source.forEach { packet in
                 switch decoder.decode(packet.bytes, wireLength: packet.wireLength) {
                 case .success(let decoded):
                     consumer.add(decoded, packet)
@@ -103,10 +172,11 @@ extension TrafficAnalyzer {
                 if packet.number % interval == 0 { progress?(packet.number) }
                 return true
             }
-            return (statistics, nil)
         } catch {
-            return (source.statistics(), error)
+            read.error = error
+            read.capture = source.statistics()
         }
+        read.frames = frames
     }
 
     /// Gives the second channel of a confirmed VPN session its verdict (`CompanionChannels`).
@@ -120,10 +190,11 @@ extension TrafficAnalyzer {
         for index in CompanionChannels.link(&linkable) { flows[index].tunnel = linkable[index].verdict }
     }
 
-    /// Replaces opening-packet ids with consecutive ones in the same order, as one thread
-    /// would have numbered the flows, and points each inner flow at its carrier's new id.
-    static func renumber(_ flows: inout [AnalyzedFlow]) {
-        flows.sort { $0.record.id < $1.record.id }
+    /// Replaces opening-packet ids with consecutive ones in the given order (id order is the
+    /// order one thread would have numbered the flows in) and points each inner flow at its
+    /// carrier's new id.
+    static func renumber(_ flows: inout [AnalyzedFlow], inOrderOf areInIncreasingOrder: (AnalyzedFlow, AnalyzedFlow) -> Bool) {
+        flows.sort(by: areInIncreasingOrder)
         var newID: [UInt64: UInt64] = [:]
         newID.reserveCapacity(flows.count)
         for index in flows.indices {

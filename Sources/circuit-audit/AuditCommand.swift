@@ -36,6 +36,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to capture from --interface.")
     var duration: Double = 60
 
+    @Option(name: .long, help: "Worker threads for flows and detection (default: the number of cores; findings are the same for any number).")
+    var threads: Int = TrafficAnalyzer.availableProcessors
+
     @Option(name: .long, help: "The organization's declarations (organization.yaml).")
     var org: String?
 
@@ -68,6 +71,7 @@ struct AuditCommand: ParsableCommand {
         }
         if Severity(rawValue: failOn) == nil { throw ValidationError("--fail-on must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL.") }
         if let asOf, PolicyDate(asOf) == nil { throw ValidationError("--as-of must be a date written YYYY-MM-DD.") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256.") }
     }
 
     func run() throws {
@@ -93,7 +97,8 @@ struct AuditCommand: ParsableCommand {
             policyDirectory: policyDirectory, ruleOverrides: rules.map(URL.init(fileURLWithPath:)), organizationPath: organizationPath,
             rootPath: rootPath, captureFiles: captures,
             liveWindows: interface.map { [AuditRequest.LiveWindow(interface: $0, duration: duration)] } ?? [],
-            geoDatabases: geoDatabase, asOf: asOf.flatMap(PolicyDate.init) ?? PolicyDate.today, toolVersion: CircuitAudit.version)
+            geoDatabases: geoDatabase, asOf: asOf.flatMap(PolicyDate.init) ?? PolicyDate.today, toolVersion: CircuitAudit.version,
+            threads: threads)
         try source.checkRoot()
         let outcome = try AuditPipeline.run(request)
         for warning in outcome.captureWarnings { StandardError.write("warning: \(warning)") }

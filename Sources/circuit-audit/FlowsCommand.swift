@@ -59,7 +59,12 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "Worker threads for flows and detection (default: the number of cores).",
         discussion: "Flows are spread over the workers by their two addresses; 1 reads on one thread. With more than one, jsonl ids keep creation order but are not consecutive."))
-    var threads: Int = ProcessorCount.online
+    var threads: Int = TrafficAnalyzer.availableProcessors
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With --interface: open this many capture handles in one PACKET_FANOUT group, each read by its own thread.",
+        discussion: "The kernel splits the interface's flows over the handles (a symmetric flow hash, fragments reassembled first), so reading scales past one reader; --threads does not apply then."))
+    var fanout: Int?
 
     func validate() throws {
         if files.isEmpty && interface == nil { throw ValidationError("Give capture files or --interface.") }
@@ -69,6 +74,10 @@ struct FlowsCommand: ParsableCommand {
         if (idleTimeout ?? 1) <= 0 || (activeTimeout ?? 1) <= 0 { throw ValidationError("Timeouts must be positive.") }
         if maxFlows < 1 { throw ValidationError("--max-flows must be at least 1.") }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256.") }
+        if let fanout {
+            if interface == nil { throw ValidationError("--fanout applies to --interface only.") }
+            if fanout < 1 || fanout > 64 { throw ValidationError("--fanout must be between 1 and 64.") }
+        }
     }
 
     func run() throws {
@@ -84,26 +93,26 @@ struct FlowsCommand: ParsableCommand {
 
         let inputs: [String] = interface.map { [$0] } ?? files
         for input in inputs {
-            let source: PacketSource
+            let sources: [PacketSource]
             do {
-                source = try open(input)
+                sources = try open(input)
             } catch {
                 StandardError.write("circuit-audit: \(error)")
                 if exitCode == .success { exitCode = Self.exitCode(for: error) }
                 continue
             }
-            let progress = ProgressLine(label: source.name)
+            let name = sources[0].name
+            let progress = ProgressLine(label: name)
             analyzer.progress = { progress.update(packets: $0) }
             let summary: TrafficSummary
             switch format {
             case .jsonl:
                 // Each flow is written as it ends: memory holds the live flows only.
                 output.flush()
-                summary = analyzer.analyze(source) { _ in
-                    JSONLinesSink(source: source.name, tunnelsOnly: tunnelsOnly)
-                }
+                let makeSink = { (_: Int) -> any FlowSink in JSONLinesSink(source: name, tunnelsOnly: tunnelsOnly) }
+                summary = sources.count > 1 ? analyzer.analyze(fanout: sources, makeSink: makeSink) : analyzer.analyze(sources[0], makeSink: makeSink)
             case .table:
-                summary = analyzer.analyze(source)
+                summary = sources.count > 1 ? analyzer.analyze(fanout: sources) : analyzer.analyze(sources[0])
                 let flows = tunnelsOnly ? summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true } : summary.flows
                 if inputs.count > 1 { output.write("== \(summary.source)") }
                 output.write(FlowTableFormatter.render(flows), newline: false)
@@ -119,10 +128,10 @@ struct FlowsCommand: ParsableCommand {
         if exitCode != .success { throw exitCode }
     }
 
-    private func open(_ input: String) throws(CaptureError) -> PacketSource {
-        guard interface != nil else { return try PacketSource.open(file: input, filter: filter) }
-        return try PacketSource.open(interface: input, options: LiveCaptureOptions(
-            promiscuous: promiscuous, filter: filter, duration: duration))
+    private func open(_ input: String) throws(CaptureError) -> [PacketSource] {
+        guard interface != nil else { return [try PacketSource.open(file: input, filter: filter)] }
+        return try FanoutGroup.open(interface: input, options: LiveCaptureOptions(
+            promiscuous: promiscuous, filter: filter, duration: duration), members: fanout ?? 1)
     }
 
     /// The provider catalog shipped in policies/, so flows can name VPN services; empty if absent.
@@ -178,9 +187,4 @@ private final class JSONLinesSink: FlowSink {
     }
 
     func close() { output.flush() }
-}
-
-/// The processors this process may run on.
-enum ProcessorCount {
-    static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

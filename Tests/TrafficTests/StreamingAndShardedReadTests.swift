@@ -75,7 +75,7 @@ final class StreamingAndShardedReadTests: XCTestCase {
             _ = analyzer(threads: 2).analyze(streamed) { sinks[$0] }
             var flows = sinks.flatMap(\.flows)
             XCTAssertEqual(Set(flows.map(\.record.id)).count, flows.count, "ids never repeat: \(url.lastPathComponent)")
-            TrafficAnalyzer.renumber(&flows)
+            TrafficAnalyzer.renumber(&flows, inOrderOf: { $0.record.id < $1.record.id })
             flows.sort { ($0.via ?? $0.record.id, $0.record.id) < ($1.via ?? $1.record.id, $1.record.id) }
             XCTAssertEqual(flows.map(\.record), all.flows.map(\.record), url.lastPathComponent)
             XCTAssertEqual(flows.map(\.via), all.flows.map(\.via), url.lastPathComponent)
