@@ -16,11 +16,14 @@ public struct AuditRequest: Sendable {
         public var interface: String
         public var duration: Double
         public var filter: String?
+        /// Capture handles in one PACKET_FANOUT group, each read by its own thread (`FanoutGroup`).
+        public var fanout: Int
 
-        public init(interface: String, duration: Double, filter: String? = nil) {
+        public init(interface: String, duration: Double, filter: String? = nil, fanout: Int = 1) {
             self.interface = interface
             self.duration = duration
             self.filter = filter
+            self.fanout = max(1, fanout)
         }
     }
 
@@ -93,7 +96,7 @@ public struct AuditOutcome: Sendable {
 public enum AuditPipeline {
     /// Supplies the packet source for a live window: the daemon hands out handles it opened
     /// before dropping privileges. Without it the pipeline opens the interface itself.
-    public typealias OpenLiveSource = @Sendable (AuditRequest.LiveWindow) throws -> PacketSource
+    public typealias OpenLiveSource = @Sendable (AuditRequest.LiveWindow) throws -> [PacketSource]
 
     public static func run(_ request: AuditRequest, rules: AuditRules? = nil, openLive: OpenLiveSource? = nil, now: Date = Date()) throws -> AuditOutcome {
         // Policies and declarations first: a malformed file stops the audit before anything is read.
@@ -121,9 +124,9 @@ public enum AuditPipeline {
             inputs.append(.file(path, kind: "capture"))
         }
         for window in request.liveWindows {
-            let source = try openLive?(window)
-                ?? PacketSource.open(interface: window.interface, options: LiveCaptureOptions(filter: window.filter, duration: window.duration))
-            let summary = analyzer.analyze(source)
+            let sources = try openLive?(window) ?? FanoutGroup.open(
+                interface: window.interface, options: LiveCaptureOptions(filter: window.filter, duration: window.duration), members: window.fanout)
+            let summary = sources.count > 1 ? analyzer.analyze(fanout: sources) : analyzer.analyze(sources[0])
             if let error = summary.error {
                 captureWarnings.append("\(error)")
                 failedInterfaces.append(window.interface)

@@ -97,7 +97,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
         }
         _ = try HistoryStore(path: configuration.database)
         owned += [configuration.database, configuration.database + "-wal", configuration.database + "-shm"]
-        let problems = handles.open(configuration.interfaces, filter: configuration.captureFilter)
+        let problems = handles.open(configuration.interfaces, filter: configuration.captureFilter, fanout: configuration.captureFanout)
         for (interface, problem) in problems.sorted(by: { $0.key < $1.key }) {
             logger.error("capture on \(interface) unavailable: \(problem); runs go on without it")
         }
@@ -185,7 +185,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
     func performRun(startedAt started: Date) async {
         let current = lock.withLock { loaded }
         let configuration = current.configuration
-        handles.open(configuration.interfaces, filter: configuration.captureFilter)
+        handles.open(configuration.interfaces, filter: configuration.captureFilter, fanout: configuration.captureFanout)
         let interfaceStates = handles.states(configuration.interfaces)
         var warnings: [String] = []
         for interface in configuration.interfaces where interfaceStates[interface] != "open" {
@@ -194,7 +194,8 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             warnings.append(message)
         }
         let windows = configuration.interfaces.filter { interfaceStates[$0] == "open" }.map {
-            AuditRequest.LiveWindow(interface: $0, duration: configuration.captureDuration, filter: configuration.captureFilter)
+            AuditRequest.LiveWindow(interface: $0, duration: configuration.captureDuration, filter: configuration.captureFilter,
+                                    fanout: configuration.captureFanout)
         }
         updateStatus { $0.state = "running"; $0.interfaces = interfaceStates }
         let request = AuditRequest(
@@ -209,7 +210,7 @@ public final class AuditDaemon: Service, @unchecked Sendable {
         let rules = current.rules
         let outcome = await withGracefulShutdownHandler {
             await Self.onThread { () -> Result<AuditOutcome, Error> in
-                Result { try AuditPipeline.run(request, rules: rules, openLive: { try handles.source(for: $0) }, now: started) }
+                Result { try AuditPipeline.run(request, rules: rules, openLive: { try handles.sources(for: $0) }, now: started) }
             }
         } onGracefulShutdown: {
             self.lock.withLock { self.abandonRun = true }
@@ -324,7 +325,8 @@ public final class AuditDaemon: Service, @unchecked Sendable {
             if old.privileges != fresh.configuration.privileges {
                 logger.warning("privileges changed in \(configPath): they take effect at the next restart")
             }
-            let problems = handles.open(fresh.configuration.interfaces, filter: fresh.configuration.captureFilter)
+            let problems = handles.open(fresh.configuration.interfaces, filter: fresh.configuration.captureFilter,
+                                        fanout: fresh.configuration.captureFanout)
             for (interface, problem) in problems.sorted(by: { $0.key < $1.key }) {
                 logger.error("capture on \(interface) unavailable after reload: \(problem)")
             }

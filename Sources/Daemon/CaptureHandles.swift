@@ -8,22 +8,26 @@ import Foundation
 /// daemon kept CAP_NET_RAW); the failure is reported, never fatal.
 final class CaptureHandles: @unchecked Sendable {
     private let lock = NSLock()
-    private var handles: [String: PacketSource] = [:]
+    /// Each interface's handles: one, or the members of its fanout group.
+    private var handles: [String: [PacketSource]] = [:]
     private var problems: [String: String] = [:]
     private var filter: String?
+    private var fanout = 1
     private var stopping = false
 
-    /// Opens every interface it can; returns the problems by interface.
+    /// Opens every interface it can (`fanout` handles each, in one PACKET_FANOUT group);
+    /// returns the problems by interface.
     @discardableResult
-    func open(_ interfaces: [String], filter: String?) -> [String: String] {
+    func open(_ interfaces: [String], filter: String?, fanout: Int = 1) -> [String: String] {
         lock.withLock {
-            if filter != self.filter { handles.removeAll() }
+            if filter != self.filter || fanout != self.fanout { handles.removeAll() }
             self.filter = filter
+            self.fanout = fanout
             for name in handles.keys where !interfaces.contains(name) { handles[name] = nil }
             problems = [:]
             for name in interfaces where handles[name] == nil {
                 do {
-                    handles[name] = try PacketSource.open(interface: name, options: LiveCaptureOptions(filter: filter))
+                    handles[name] = try FanoutGroup.open(interface: name, options: LiveCaptureOptions(filter: filter), members: fanout)
                 } catch {
                     problems[name] = "\(error)"
                 }
@@ -34,15 +38,17 @@ final class CaptureHandles: @unchecked Sendable {
 
     /// The handle for a capture window: buffered packets from between windows are dropped
     /// first, so a window holds only what arrived during it.
-    func source(for window: AuditRequest.LiveWindow) throws -> PacketSource {
+    func sources(for window: AuditRequest.LiveWindow) throws -> [PacketSource] {
         try lock.withLock {
             if stopping { throw CaptureError.cannotOpen(source: window.interface, reason: "the daemon is stopping") }
-            guard let handle = handles[window.interface] else {
+            guard let group = handles[window.interface] else {
                 throw CaptureError.cannotOpen(source: window.interface, reason: problems[window.interface] ?? "not open")
             }
-            handle.duration = window.duration
-            handle.discardPending()
-            return handle
+            for handle in group {
+                handle.duration = window.duration
+                handle.discardPending()
+            }
+            return group
         }
     }
 
@@ -55,7 +61,7 @@ final class CaptureHandles: @unchecked Sendable {
     func stopAll() {
         lock.withLock {
             stopping = true
-            for handle in handles.values { handle.stop() }
+            for group in handles.values { for handle in group { handle.stop() } }
         }
     }
 

@@ -60,6 +60,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var captureFilter: String?
     /// Worker threads for flows and detection (`capture.threads`; default the number of cores).
     public var captureThreads: Int
+    /// Capture handles per interface in one PACKET_FANOUT group, each read by its own thread
+    /// (`capture.fanout`; default 1).
+    public var captureFanout: Int
     // Where results go.
     public var reportDirectory: String
     public var keepReports: Int
@@ -150,7 +153,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let captures = try reader.strings(audit?["captures"], "audit.captures").map { base.resolving($0).string }
 
         // capture
-        let capture = try top["capture"].map { try reader.mapping($0, "capture", allowed: ["interfaces", "duration", "filter", "threads"]) }
+        let capture = try top["capture"].map { try reader.mapping($0, "capture", allowed: ["interfaces", "duration", "filter", "threads", "fanout"]) }
         let interfaces = try reader.strings(capture?["interfaces"], "capture.interfaces")
         let duration = try number(capture?["duration"], "capture.duration", default: 60, minimum: 0.1)
 
@@ -249,6 +252,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             geoDatabases: geo, captureFiles: captures, interfaces: interfaces, captureDuration: duration,
             captureFilter: try reader.optionalString(capture?["filter"], "capture.filter"),
             captureThreads: try integer(capture?["threads"], "capture.threads", default: TrafficAnalyzer.availableProcessors, minimum: 1),
+            captureFanout: try integer(capture?["fanout"], "capture.fanout", default: 1, minimum: 1),
             reportDirectory: directory, keepReports: try integer(output["keep"], "output.keep", default: 30, minimum: 1), reportFormats: formats, reportLanguages: languages,
             keepHistory: try output["keep_history"].map { try integer($0, "output.keep_history", default: 0, minimum: 1) },
             database: try path(output["database"], "output.database") ?? FilePath(directory).appending("history.sqlite").string,

@@ -39,6 +39,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads for flows and detection (default: the number of cores; findings are the same for any number).")
     var threads: Int = TrafficAnalyzer.availableProcessors
 
+    @Option(name: .long, help: "With --interface: read through this many capture handles in one PACKET_FANOUT group, a thread each.")
+    var fanout: Int = 1
+
     @Option(name: .long, help: "The organization's declarations (organization.yaml).")
     var org: String?
 
@@ -72,6 +75,8 @@ struct AuditCommand: ParsableCommand {
         if Severity(rawValue: failOn) == nil { throw ValidationError("--fail-on must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL.") }
         if let asOf, PolicyDate(asOf) == nil { throw ValidationError("--as-of must be a date written YYYY-MM-DD.") }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256.") }
+        if fanout < 1 || fanout > 64 { throw ValidationError("--fanout must be between 1 and 64.") }
+        if fanout > 1 && interface == nil { throw ValidationError("--fanout applies to --interface only.") }
     }
 
     func run() throws {
@@ -96,7 +101,7 @@ struct AuditCommand: ParsableCommand {
         let request = AuditRequest(
             policyDirectory: policyDirectory, ruleOverrides: rules.map(URL.init(fileURLWithPath:)), organizationPath: organizationPath,
             rootPath: rootPath, captureFiles: captures,
-            liveWindows: interface.map { [AuditRequest.LiveWindow(interface: $0, duration: duration)] } ?? [],
+            liveWindows: interface.map { [AuditRequest.LiveWindow(interface: $0, duration: duration, fanout: fanout)] } ?? [],
             geoDatabases: geoDatabase, asOf: asOf.flatMap(PolicyDate.init) ?? PolicyDate.today, toolVersion: CircuitAudit.version,
             threads: threads)
         try source.checkRoot()

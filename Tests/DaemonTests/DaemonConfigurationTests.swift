@@ -47,7 +47,7 @@ final class DaemonConfigurationTests: XCTestCase {
             schedule:
               cron: ["*/15 * * * *", "0 2 * * mon"]
               timezone: Asia/Shanghai
-            capture: {interfaces: [eth0, eth1], duration: 30, filter: "not port 22"}
+            capture: {interfaces: [eth0, eth1], duration: 30, filter: "not port 22", threads: 3, fanout: 2}
             output: {directory: /var/lib/circuit-audit, keep: 5, database: /var/lib/circuit-audit/h.sqlite}
             alerts:
               min_severity: medium
@@ -61,6 +61,8 @@ final class DaemonConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.interfaces, ["eth0", "eth1"])
         XCTAssertEqual(configuration.captureFilter, "not port 22")
         XCTAssertEqual(configuration.captureDuration, 30)
+        XCTAssertEqual(configuration.captureThreads, 3)
+        XCTAssertEqual(configuration.captureFanout, 2)
         XCTAssertEqual(configuration.keepReports, 5)
         XCTAssertEqual(configuration.database, "/var/lib/circuit-audit/h.sqlite")
         XCTAssertEqual(configuration.alerts.minSeverity, .medium)
