@@ -18,6 +18,8 @@ final class LayeredFlows {
     let outer: FlowLayer
     let inner: FlowLayer
     private let anchors: AnchorSet?
+    /// Processor time the thread that owned these flows spent on them (worker threads only).
+    var cpuSeconds: Double?
 
     /// How flows are numbered: 1, 2, 3... on a single thread; from the opening packet when the
     /// flows are split over threads (`FlowIDSequence`).

@@ -85,6 +85,8 @@ private final class ShardWorker: @unchecked Sendable {
 
     func start(returningBatchesTo free: BlockingQueue<PacketBatch>) {
         thread = WorkerThread { [self] in
+            let started = threadCPUSeconds()
+            defer { flows.cpuSeconds = threadCPUSeconds() - started }
             while let batch = queue.pop() {
                 batch.forEach { decoded, packet in flows.add(decoded, packet) }
                 batch.removeAll()
@@ -98,6 +100,13 @@ private final class ShardWorker: @unchecked Sendable {
         thread?.join()
         return flows
     }
+}
+
+/// The processor time the calling thread has used, for the summary's per-thread figures.
+func threadCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 /// A POSIX thread running one closure; `join` waits for it to return.

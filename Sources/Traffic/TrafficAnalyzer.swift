@@ -124,7 +124,8 @@ public final class TrafficAnalyzer {
         return TrafficSummary(
             source: sources[0].name, linkType: sources[0].linkType, flows: [], capture: first.capture,
             table: table, frames: first.frames, error: first.error,
-            flowCount: workers.reduce(0) { $0 + $1.flowsEnded }, tunnelFlows: workers.reduce(0) { $0 + $1.tunnelFlows })
+            flowCount: workers.reduce(0) { $0 + $1.flowsEnded }, tunnelFlows: workers.reduce(0) { $0 + $1.tunnelFlows },
+            threadTimes: ThreadTimes(readers: reads.map(\.cpuSeconds), workers: workers.compactMap(\.cpuSeconds)))
     }
 }
 
@@ -135,6 +136,7 @@ private final class PacketRead: @unchecked Sendable {
     var capture = CaptureStatistics(packetsRead: 0)
     var frames = FrameStatistics()
     var error: CaptureError?
+    var cpuSeconds = 0.0
 
     /// Adds another handle's read of the same interface (a fanout group's member).
     func merge(_ other: PacketRead) {
@@ -158,6 +160,8 @@ extension TrafficAnalyzer {
     private func readPackets<Consumer: DecodedPacketConsumer>(
         _ source: PacketSource, into consumer: Consumer, read: PacketRead, reportsProgress: Bool
     ) {
+        let started = threadCPUSeconds()
+        defer { read.cpuSeconds = threadCPUSeconds() - started }
         let decoder = PacketDecoder(linkType: source.linkType)
         let interval = reportsProgress ? progressInterval : Int.max
         var frames = FrameStatistics()
@@ -249,9 +253,13 @@ public struct TrafficSummary: Sendable {
     /// and the only record of them when the flows went to a sink.
     public var flowCount: Int
     public var tunnelFlows: Int
+    /// Processor time of the reading and worker threads, so an engineer can see which one
+    /// limits the rate (`ThreadTimes`).
+    public var threadTimes: ThreadTimes
 
     public init(source: String, linkType: LinkType, flows: [AnalyzedFlow], capture: CaptureStatistics, table: FlowTableStatistics,
-                frames: FrameStatistics, error: CaptureError?, flowCount: Int? = nil, tunnelFlows: Int? = nil) {
+                frames: FrameStatistics, error: CaptureError?, flowCount: Int? = nil, tunnelFlows: Int? = nil,
+                threadTimes: ThreadTimes = ThreadTimes()) {
         self.source = source
         self.linkType = linkType
         self.flows = flows
@@ -261,6 +269,21 @@ public struct TrafficSummary: Sendable {
         self.error = error
         self.flowCount = flowCount ?? flows.count
         self.tunnelFlows = tunnelFlows ?? flows.count { $0.tunnel?.family.tunnelClass.isTunnel == true }
+        self.threadTimes = threadTimes
+    }
+}
+
+/// Processor seconds each thread of a read used. With one thread the reader did everything;
+/// with workers, the busiest of reader and workers bounds the rate (the scaling model in
+/// `bench/RESULTS.md`).
+public struct ThreadTimes: Sendable, Equatable {
+    /// One per capture handle (several in a fanout group).
+    public var readers: [Double]
+    public var workers: [Double]
+
+    public init(readers: [Double] = [], workers: [Double] = []) {
+        self.readers = readers
+        self.workers = workers
     }
 }
 

@@ -162,6 +162,11 @@ struct FlowsCommand: ParsableCommand {
         if summary.table.flowsEvictedForCapacity > 0 {
             parts.append("\(summary.table.flowsEvictedForCapacity) flows evicted at the --max-flows bound")
         }
+        if !summary.threadTimes.workers.isEmpty || summary.threadTimes.readers.count > 1 {
+            func seconds(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: " + ") }
+            parts.append("CPU seconds: reading \(seconds(summary.threadTimes.readers))"
+                + (summary.threadTimes.workers.isEmpty ? "" : ", workers \(seconds(summary.threadTimes.workers))"))
+        }
         if let dropped = summary.capture.droppedByKernel {
             parts.append("kernel dropped \(dropped), interface dropped \(summary.capture.droppedByInterface ?? 0)")
         }
