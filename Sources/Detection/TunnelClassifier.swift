@@ -15,6 +15,8 @@ public struct TunnelClassifier: Sendable {
     private let annotators: [any VerdictAnnotator]
     /// Bit i set: detector i is a `ConcludingDetector`, asked once more when detection ends.
     private let concluding: UInt128
+    /// Those detectors, cast once here rather than for every flow that ends.
+    private let concluders: [Int: any ConcludingDetector]
 
     /// The most detectors one classifier runs: which are still undecided is one 128-bit mask.
     public static let maximumDetectors = 128
@@ -26,6 +28,9 @@ public struct TunnelClassifier: Sendable {
         self.annotators = detectors.compactMap { $0 as? any VerdictAnnotator }
         self.concluding = detectors.indices.reduce(0) { mask, index in
             detectors[index] is any ConcludingDetector ? mask | (1 << UInt128(index)) : mask
+        }
+        self.concluders = detectors.indices.reduce(into: [:]) { found, index in
+            if let detector = detectors[index] as? any ConcludingDetector { found[index] = detector }
         }
     }
 
@@ -87,7 +92,7 @@ public struct TunnelClassifier: Sendable {
             while pending != 0 {
                 let index = pending.trailingZeroBitCount
                 pending &= pending - 1
-                guard let found = (detectors[index] as? any ConcludingDetector)?.conclude(sample) else { continue }
+                guard let found = concluders[index]?.conclude(sample) else { continue }
                 if detection.verdict.map({ found.confidence > $0.confidence }) ?? true { detection.verdict = found }
             }
         }

@@ -15,7 +15,8 @@ import Glibc
 /// flows between the same two hosts) all meet in one worker. The reader decodes each frame (it
 /// needs the addresses anyway), copies it into the worker's current batch and hands over full
 /// batches; a fixed set of batches bounds the memory and makes a slow worker slow the reader
-/// down rather than queue without end.
+/// down rather than queue without end. A worker's thread starts with its first full batch, so
+/// a small capture (most of a corpus of short ones) is read without starting any.
 final class PacketShards {
     /// Packets per batch: large enough that a hand-over costs little per packet.
     static let packetsPerBatch = 512
@@ -26,14 +27,14 @@ final class PacketShards {
     /// Each worker's batch being filled. Unmanaged and unchecked: the reader alone touches
     /// these, once per packet, and reference counting there would cost more than the copy.
     @exclusivity(unchecked) private var filling: [Unmanaged<PacketBatch>]
-    private let freeBatches: BlockingQueue<PacketBatch>
+    private let freeBatches = BlockingQueue<PacketBatch>()
+    /// Batches made so far; new ones are made until each worker has `batchesPerWorker`.
+    private var batchesMade: Int
 
     init(workers count: Int, makeFlows: (Int) -> LayeredFlows) {
-        freeBatches = BlockingQueue()
-        for _ in 0..<(count * (Self.batchesPerWorker - 1)) { freeBatches.push(PacketBatch()) }
         filling = (0..<count).map { _ in Unmanaged.passRetained(PacketBatch()) }
+        batchesMade = count
         workers = (0..<count).map { ShardWorker(flows: makeFlows($0)) }
-        for worker in workers { worker.start(returningBatchesTo: freeBatches) }
     }
 
     /// Hands one decoded packet to its worker (copied: the capture buffer is reused).
@@ -41,18 +42,34 @@ final class PacketShards {
     func add(_ decoded: DecodedPacket, _ packet: CapturedPacket) {
         let worker = Int(truncatingIfNeeded: Self.hostPairHash(decoded) % UInt64(workers.count))
         if !filling[worker]._withUnsafeGuaranteedRef({ $0.append(decoded, packet) }) {
-            workers[worker].queue.push(filling[worker].takeRetainedValue())
-            filling[worker] = Unmanaged.passRetained(freeBatches.pop()!)  // the free queue is never closed
+            handOver(worker)
             _ = filling[worker]._withUnsafeGuaranteedRef { $0.append(decoded, packet) }
         }
     }
 
-    /// Sends the last batches, lets each worker end its flows, and waits for all of them.
+    /// Queues a worker's full batch (starting its thread the first time) and takes an empty one.
+    private func handOver(_ worker: Int) {
+        workers[worker].startIfNeeded(returningBatchesTo: freeBatches)
+        workers[worker].queue.push(filling[worker].takeRetainedValue())
+        if batchesMade < workers.count * Self.batchesPerWorker {
+            batchesMade += 1
+            filling[worker] = Unmanaged.passRetained(PacketBatch())
+        } else {
+            filling[worker] = Unmanaged.passRetained(freeBatches.pop()!)  // the free queue is never closed
+        }
+    }
+
+    /// Sends the last batches, lets each worker end its flows, and waits for all of them. A
+    /// worker that never filled a batch has no thread: its packets are counted here.
     func finish() -> [LayeredFlows] {
         for (index, worker) in workers.enumerated() {
             let batch = filling[index].takeRetainedValue()
-            if batch.count > 0 { worker.queue.push(batch) }
-            worker.queue.close()
+            if worker.isStarted {
+                if batch.count > 0 { worker.queue.push(batch) }
+                worker.queue.close()
+            } else {
+                worker.finishHere(batch)
+            }
         }
         filling = []
         return workers.map { $0.join() }
@@ -83,7 +100,10 @@ private final class ShardWorker: @unchecked Sendable {
         self.flows = flows
     }
 
-    func start(returningBatchesTo free: BlockingQueue<PacketBatch>) {
+    var isStarted: Bool { thread != nil }
+
+    func startIfNeeded(returningBatchesTo free: BlockingQueue<PacketBatch>) {
+        guard thread == nil else { return }
         thread = WorkerThread { [self] in
             let started = threadCPUSeconds()
             defer { flows.cpuSeconds = threadCPUSeconds() - started }
@@ -94,6 +114,13 @@ private final class ShardWorker: @unchecked Sendable {
             }
             flows.finish()
         }
+    }
+
+    /// Counts a batch and ends the flows on the calling thread (a worker never started).
+    func finishHere(_ batch: PacketBatch) {
+        precondition(thread == nil, "a started worker owns its flows")
+        batch.forEach { decoded, packet in flows.add(decoded, packet) }
+        flows.finish()
     }
 
     func join() -> LayeredFlows {

@@ -20,9 +20,10 @@ final class FlowsCommandTests: XCTestCase {
     func testJSONLinesCarryTheDocumentedFields() throws {
         let result = try run(["flows", "--format", "jsonl", try capture()])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let lines = result.stdout.split(separator: "\n")
+        // Several worker threads each write their flows as they end: find lines by content.
+        let lines = try result.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(lines.count, 2)
-        let udp = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        let udp = try XCTUnwrap(lines.first { $0["proto"] as? String == "UDP" })
         XCTAssertEqual(udp["proto"] as? String, "UDP")
         XCTAssertEqual(udp["src"] as? String, "198.51.100.2")
         XCTAssertEqual(udp["sport"] as? Int, 40000)
@@ -35,7 +36,7 @@ final class FlowsCommandTests: XCTestCase {
         XCTAssertEqual(udp["first"] as? String, "2023-11-14T22:13:20.000000Z")
         XCTAssertEqual(udp["last"] as? String, "2023-11-14T22:13:21.500000Z")
         XCTAssertTrue(udp["tunnel"] is NSNull)
-        let icmp = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as! [String: Any]
+        let icmp = try XCTUnwrap(lines.first { $0["proto"] as? String == "ICMPV6" })
         XCTAssertEqual(icmp["proto"] as? String, "ICMPV6")
         XCTAssertEqual(icmp["sport"] as? Int, 0)
         XCTAssertTrue(icmp["vlan"] is NSNull)
@@ -79,5 +80,47 @@ final class FlowsCommandTests: XCTestCase {
         XCTAssertEqual(try run(["flows"]).status, 64)
         XCTAssertEqual(try run(["flows", "--format", "xml", "x.pcap"]).status, 64)
         XCTAssertEqual(try run(["flows", "--filter", "udp port banana", try capture()]).status, 64)
+    }
+
+    /// A capture of many conversations read with 1, 2 and 3 threads: the same flows, with ids
+    /// consecutive on one thread and from the opening packet on more.
+    func testEveryThreadCountPrintsTheSameFlows() throws {
+        var writer = CaptureFileWriter()
+        for index in 0..<60 {
+            let client = "10.0.\(index / 200).\(index % 200 + 1)"
+            let seconds = UInt32(1_700_000_000 + index)
+            writer.add(FrameBuilder.udpFrame(client, 40000, "203.0.113.7", 53), at: seconds)
+            writer.add(FrameBuilder.udpFrame("203.0.113.7", 53, client, 40000), at: seconds, microseconds: 1000)
+        }
+        let path = try writer.write()
+        func flows(threads: Int) throws -> [String: (Int, Int, Int)] {
+            let result = try run(["flows", "--format", "jsonl", "--threads", String(threads), path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stderr.contains("120 packets, 60 flows"), result.stderr)
+            var byClient: [String: (Int, Int, Int)] = [:]
+            for line in result.stdout.split(separator: "\n") {
+                let flow = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                byClient[flow["src"] as! String] = (flow["id"] as! Int, flow["packets_fwd"] as! Int, flow["packets_rev"] as! Int)
+            }
+            return byClient
+        }
+        let one = try flows(threads: 1)
+        XCTAssertEqual(one.values.map(\.0).sorted(), Array(1...60))
+        for threads in [2, 3] {
+            let many = try flows(threads: threads)
+            XCTAssertEqual(many.mapValues { [$0.1, $0.2] }, one.mapValues { [$0.1, $0.2] })
+            // Ids from the opening packet: the client's first datagram is packet 2i + 1.
+            XCTAssertEqual(many["10.0.0.1"]?.0, 2 * 1)
+            XCTAssertEqual(many["10.0.0.60"]?.0, 2 * 119)
+        }
+    }
+
+    func testThreadAndFanoutOptionsAreCheckedBeforeReading() throws {
+        let path = try capture()
+        for arguments in [["--threads", "0"], ["--threads", "300"], ["--fanout", "2"]] {
+            let result = try run(["flows"] + arguments + [path])
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(arguments[0]), result.stderr)
+        }
     }
 }

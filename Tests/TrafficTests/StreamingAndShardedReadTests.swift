@@ -118,6 +118,28 @@ final class StreamingAndShardedReadTests: XCTestCase {
         }
     }
 
+    /// Enough packets that every worker fills batches and runs on its own thread.
+    func testWorkerThreadsCountTheSameFlowsAsOneThread() throws {
+        var capture = CaptureFileWriter()
+        for round in 0..<6 {
+            for client in 0..<1500 {
+                let address = "10.\(client / 250).\(client % 250).\(round % 2 + 1)"
+                let seconds = UInt32(1_700_000_000 + round)
+                capture.add(FrameBuilder.udpFrame(address, UInt16(30000 + client), "203.0.113.\(client % 7 + 1)", 443,
+                                                  payload: Array(repeating: UInt8(client & 0xFF), count: 40)), at: seconds, microseconds: UInt32(client))
+                capture.add(FrameBuilder.udpFrame("203.0.113.\(client % 7 + 1)", 443, address, UInt16(30000 + client)),
+                            at: seconds, microseconds: UInt32(client) + 500)
+            }
+        }
+        let path = try capture.write()
+        let single = analyzer(threads: 1).analyze(try PacketSource.open(file: path))
+        let sharded = analyzer(threads: 3).analyze(try PacketSource.open(file: path))
+        XCTAssertEqual(sharded.threadTimes.workers.count, 3, "every worker ran on its own thread")
+        XCTAssertEqual(single.flows.count, 3000)
+        XCTAssertEqual(sharded.flows, single.flows)
+        XCTAssertEqual(sharded.table.packets, 18_000)
+    }
+
     func testBothDirectionsAndEveryFragmentGoToOneWorker() {
         var forward = DecodedPacket()
         forward.source = IPAddress("198.51.100.7")!
