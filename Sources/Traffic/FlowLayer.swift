@@ -17,7 +17,6 @@ public protocol FlowSink: AnyObject {
 final class LayeredFlows {
     let outer: FlowLayer
     let inner: FlowLayer
-    private let anchors: AnchorSet?
     /// Processor time the thread that owned these flows spent on them (worker threads only).
     var cpuSeconds: Double?
 
@@ -32,8 +31,8 @@ final class LayeredFlows {
     ///   that keeps every flow links them all at the end instead).
     init(configuration: FlowTableConfiguration, classifier: TunnelClassifier?, numbering: Numbering,
          linkCompanions: Bool, sink: any FlowSink) {
+        // Both layers link to the same confirmed sessions: a tunnel's inner flow can anchor too.
         let anchors = linkCompanions && classifier != nil ? AnchorSet() : nil
-        self.anchors = anchors
         let outerIDs: FlowIDSequence, innerIDs: FlowIDSequence
         switch numbering {
         case .consecutive:
