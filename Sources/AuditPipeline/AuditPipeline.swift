@@ -126,7 +126,7 @@ public enum AuditPipeline {
         for window in request.liveWindows {
             let sources = try openLive?(window) ?? FanoutGroup.open(
                 interface: window.interface, options: LiveCaptureOptions(filter: window.filter, duration: window.duration), members: window.fanout)
-            let summary = sources.count > 1 ? analyzer.analyze(fanout: sources) : analyzer.analyze(sources[0])
+            let summary = analyzer.analyze(fanout: sources)
             if let error = summary.error {
                 captureWarnings.append("\(error)")
                 failedInterfaces.append(window.interface)

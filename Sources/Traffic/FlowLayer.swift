@@ -111,9 +111,9 @@ final class FlowLayer {
     // exclusivity checks on them buy nothing and cost a measurable share of each packet.
     /// Per table slot: the index of its open detection in `openDetections`, or -1.
     @exclusivity(unchecked) private var detectionOfSlot: [Int32] = []
-    /// Detections in progress (a pool: a flow holds one only during its opening).
-    @exclusivity(unchecked) private var openDetections: [FlowDetection?] = []
-    @exclusivity(unchecked) private var slotOfDetection: [Int32] = []
+    /// Detections in progress, with the slot of their flow (a pool: a flow holds one only
+    /// during its opening).
+    @exclusivity(unchecked) private var openDetections: [(slot: Int32, detection: FlowDetection)?] = []
     @exclusivity(unchecked) private var freeDetections: [Int32] = []
     /// What finished detections found, for the live flows that have a verdict or a server name.
     @exclusivity(unchecked) private var results: [Int32: DetectionResult] = [:]
@@ -158,7 +158,7 @@ final class FlowLayer {
                 payloadLength: decoded.payloadLength, tcpFlags: decoded.tcpFlags,
                 icmpType: decoded.icmpType, icmpCode: decoded.icmpCode)
             let payload = packet.bytes.slice(from: decoded.payloadOffset, count: decoded.payloadLength)
-            if classifier.observe(sampled, payload: payload, in: &openDetections[detection]!) {
+            if classifier.observe(sampled, payload: payload, in: &openDetections[detection]!.detection) {
                 closeDetection(detection, slot: slot)
             }
         }
@@ -172,26 +172,25 @@ final class FlowLayer {
 
     /// Finishes every detection still open (the read is ending).
     func settleDetections() {
-        for detection in openDetections.indices where openDetections[detection] != nil {
-            classifier?.finish(&openDetections[detection]!)
-            closeDetection(detection, slot: Int(slotOfDetection[detection]))
+        for index in openDetections.indices {
+            guard let slot = openDetections[index]?.slot else { continue }
+            classifier?.finish(&openDetections[index]!.detection)
+            closeDetection(index, slot: Int(slot))
         }
     }
 
     private func openDetection(_ detection: FlowDetection, slot: Int) -> Int32 {
         if let free = freeDetections.popLast() {
-            openDetections[Int(free)] = detection
-            slotOfDetection[Int(free)] = Int32(slot)
+            openDetections[Int(free)] = (Int32(slot), detection)
             return free
         }
-        openDetections.append(detection)
-        slotOfDetection.append(Int32(slot))
+        openDetections.append((Int32(slot), detection))
         return Int32(openDetections.count - 1)
     }
 
     /// Keeps a finished detection's result for its flow and returns its place to the pool.
     private func closeDetection(_ detection: Int, slot: Int) {
-        let finished = openDetections[detection]!
+        let finished = openDetections[detection]!.detection
         openDetections[detection] = nil
         freeDetections.append(Int32(detection))
         detectionOfSlot[slot] = -1
@@ -199,7 +198,7 @@ final class FlowLayer {
         results[Int32(slot)] = DetectionResult(verdict: finished.verdict, serverName: finished.serverName)
         if let anchors, let verdict = finished.verdict, verdict.confidence == .confirmed {
             let handle = FlowHandle(index: Int32(slot))
-            anchors.anchors.add(companionFlow(table.record(handle), verdict: verdict))
+            anchors.anchors.add(CompanionChannels.Flow(table.record(handle), verdict: verdict))
         }
     }
 
@@ -207,14 +206,14 @@ final class FlowLayer {
         let slot = Int(handle.index)
         if slot < detectionOfSlot.count, detectionOfSlot[slot] >= 0 {
             let detection = Int(detectionOfSlot[slot])
-            classifier?.finish(&openDetections[detection]!)
+            classifier?.finish(&openDetections[detection]!.detection)
             closeDetection(detection, slot: slot)
         }
         let result = results.removeValue(forKey: handle.index)
         let carrier = carriers.isEmpty ? nil : carriers.removeValue(forKey: handle.index)
         var verdict = result?.verdict
         if verdict == nil, let anchors, !anchors.anchors.isEmpty {
-            verdict = anchors.anchors.verdict(for: companionFlow(record, verdict: nil))
+            verdict = anchors.anchors.verdict(for: CompanionChannels.Flow(record, verdict: nil))
         }
         flowsEnded += 1
         if verdict?.family.tunnelClass.isTunnel == true { tunnelFlows += 1 }
@@ -222,11 +221,14 @@ final class FlowLayer {
                                   serverName: result?.serverName))
     }
 
-    private func companionFlow(_ record: FlowRecord, verdict: TunnelVerdict?) -> CompanionChannels.Flow {
-        CompanionChannels.Flow(
-            id: record.id, ipProtocol: record.ipProtocol,
-            initiator: Endpoint(address: record.source, port: record.sourcePort),
-            responder: Endpoint(address: record.destination, port: record.destinationPort), verdict: verdict)
+}
+
+extension CompanionChannels.Flow {
+    /// What linking needs of a flow record (Detection knows nothing of flow records).
+    init(_ record: FlowRecord, verdict: TunnelVerdict?) {
+        self.init(id: record.id, ipProtocol: record.ipProtocol,
+                  initiator: Endpoint(address: record.source, port: record.sourcePort),
+                  responder: Endpoint(address: record.destination, port: record.destinationPort), verdict: verdict)
     }
 }
 

@@ -54,14 +54,14 @@ public final class TrafficAnalyzer {
     }
 
     /// Reads the handles of one fanout group (`FanoutGroup`), each on its own thread with its
-    /// own flows (`threads` does not apply), and keeps every flow, numbered in the order the
-    /// flows began.
+    /// own flows, and keeps every flow, numbered in the order the flows began. A group of one
+    /// handle is read as `analyze(_:)` reads it, over `threads` workers.
     public func analyze(fanout sources: [PacketSource]) -> TrafficSummary {
         collect(sources)
     }
 
     /// Reads the handles of one fanout group, each on its own thread, handing flows to that
-    /// thread's sink as they end.
+    /// thread's sink as they end; a group of one is read as `analyze(_:makeSink:)` reads it.
     public func analyze(fanout sources: [PacketSource], makeSink: (_ reader: Int) -> any FlowSink) -> TrafficSummary {
         read(sources, linkCompanions: true, makeSink: makeSink)
     }
@@ -185,12 +185,7 @@ extension TrafficAnalyzer {
 
     /// Gives the second channel of a confirmed VPN session its verdict (`CompanionChannels`).
     static func linkCompanionChannels(_ flows: inout [AnalyzedFlow]) {
-        var linkable = flows.map { flow in
-            CompanionChannels.Flow(
-                id: flow.record.id, ipProtocol: flow.record.ipProtocol,
-                initiator: Endpoint(address: flow.record.source, port: flow.record.sourcePort),
-                responder: Endpoint(address: flow.record.destination, port: flow.record.destinationPort), verdict: flow.tunnel)
-        }
+        var linkable = flows.map { CompanionChannels.Flow($0.record, verdict: $0.tunnel) }
         for index in CompanionChannels.link(&linkable) { flows[index].tunnel = linkable[index].verdict }
     }
 

@@ -109,10 +109,9 @@ struct FlowsCommand: ParsableCommand {
             case .jsonl:
                 // Each flow is written as it ends: memory holds the live flows only.
                 output.flush()
-                let makeSink = { (_: Int) -> any FlowSink in JSONLinesSink(source: name, tunnelsOnly: tunnelsOnly) }
-                summary = sources.count > 1 ? analyzer.analyze(fanout: sources, makeSink: makeSink) : analyzer.analyze(sources[0], makeSink: makeSink)
+                summary = analyzer.analyze(fanout: sources) { _ in JSONLinesSink(source: name, tunnelsOnly: tunnelsOnly) }
             case .table:
-                summary = sources.count > 1 ? analyzer.analyze(fanout: sources) : analyzer.analyze(sources[0])
+                summary = analyzer.analyze(fanout: sources)
                 let flows = tunnelsOnly ? summary.flows.filter { $0.tunnel?.family.tunnelClass.isTunnel == true } : summary.flows
                 if inputs.count > 1 { output.write("== \(summary.source)") }
                 output.write(FlowTableFormatter.render(flows), newline: false)
