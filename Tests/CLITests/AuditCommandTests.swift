@@ -47,6 +47,29 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertEqual(evaluation["stage_order"] as? [String], ["assessment_triggers", "exemptions", "volume"])
     }
 
+    /// Findings cite flows by id: an audit over worker threads must cite the same ones.
+    func testFindingsAreTheSameForAnyNumberOfThreads() throws {
+        func findings(threads: Int) throws -> [[String: Any]] {
+            let out = temporaryDirectory()
+            let result = try run(["audit", "--demo", "--out", out, "--as-of", "2026-11-24", "--threads", String(threads)])
+            XCTAssertEqual(result.status, 1, result.stderr)
+            let data = try Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))
+            return (try JSONSerialization.jsonObject(with: data) as! [String: Any])["findings"] as! [[String: Any]]
+        }
+        let one = try findings(threads: 1)
+        let three = try findings(threads: 3)
+        XCTAssertFalse(one.isEmpty)
+        XCTAssertEqual(one as NSArray, three as NSArray)
+    }
+
+    func testThreadAndFanoutOptionsAreCheckedBeforeAuditing() throws {
+        for arguments in [["--threads", "0"], ["--fanout", "2"]] {
+            let result = try run(["audit", "--demo", "--out", temporaryDirectory()] + arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(arguments[0]), result.stderr)
+        }
+    }
+
     func testExitCodeSaysWhetherAFindingReachesFailOn() throws {
         XCTAssertEqual(try run(["audit", "--demo", "--out", temporaryDirectory(), "--fail-on", "CRITICAL"]).status, 1)
         // A gateway with no circuit at all: nothing to report, exit 0.
