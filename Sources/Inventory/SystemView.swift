@@ -86,6 +86,9 @@ enum CommandRunner {
         do { try process.run() } catch {
             return .failure(.init(source: display, reason: "cannot run: \(error.localizedDescription)"))
         }
+        // Foundation keeps a finished Process's pipes open: close them here, or a daemon that
+        // collects every cycle runs out of descriptors.
+        defer { closeAll(output, errors) }
         // Read the output on another thread so a command that floods its pipe cannot block us,
         // and give up after `timeout`.
         let collected = OutputBox()
@@ -95,6 +98,9 @@ enum CommandRunner {
         }
         if group.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
+            // The reader ends when the command's end of the pipe closes; only then is ours closed.
+            if group.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
+            group.wait()
             return .failure(.init(source: display, reason: "timed out after \(Int(timeout)) s"))
         }
         process.waitUntilExit()
@@ -104,6 +110,13 @@ enum CommandRunner {
             return .failure(.init(source: display, reason: "exited \(process.terminationStatus)" + (message.isEmpty ? "" : ": \(message)")))
         }
         return .success(String(decoding: collected.data, as: UTF8.self))
+    }
+
+    private static func closeAll(_ pipes: Pipe...) {
+        for pipe in pipes {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
     }
 
     /// Written by the reader thread before the group is left, read after it: no overlap.

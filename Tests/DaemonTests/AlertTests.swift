@@ -74,6 +74,15 @@ final class AlertTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
 
+    func testCommandAlertsGiveBackEveryDescriptorTheyOpen() async throws {
+        let finding = try DemoAudit.result().findings[0]
+        let alert = Alert(run: 1, previousRun: nil, reason: .new, previousSeverity: nil, finding: finding)
+        let configuration = DaemonConfiguration.Alerts(minSeverity: .info, log: false, command: ["/bin/sh", "-c", "cat >/dev/null"], commandTimeout: 10, http: nil)
+        let dispatcher = AlertDispatcher(configuration: configuration, logger: Logger(label: "test"))
+        let leaked = await OpenDescriptors.leaked(by: 25) { _ = await dispatcher.send([alert]) }
+        XCTAssertLessThan(leaked, 5, "a daemon alerting for months must not pile up pipes")
+    }
+
     func testHTTPAlertReachesALoopbackServerAfterRetries() async throws {
         let server = try LoopbackServer(failFirst: 2)
         defer { server.stop() }

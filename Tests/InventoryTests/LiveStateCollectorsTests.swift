@@ -1,5 +1,6 @@
 import Foundation
-import Inventory
+@testable import Inventory
+import TestSupport
 import XCTest
 
 /// Routes, rules, addresses, sockets, processes, systemd units and cron: saved outputs of the
@@ -9,6 +10,19 @@ import XCTest
 final class LiveStateCollectorsTests: XCTestCase {
     static func fixture(_ name: String) throws -> String {
         try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + name), encoding: .utf8)
+    }
+
+    func testLiveCommandsGiveBackEveryDescriptorTheyOpenWhetherTheySucceedFailOrTimeOut() {
+        let leaked = OpenDescriptors.leaked(by: 20) {
+            XCTAssertNotNil(try? CommandRunner.run(["echo", "routes"]).get())
+            XCTAssertNil(try? CommandRunner.run(["false"]).get())
+        }
+        XCTAssertLessThan(leaked, 5, "a daemon collecting every cycle must not pile up pipes")
+        let timedOut = OpenDescriptors.leaked(by: 3) {
+            guard case .failure(let failure) = CommandRunner.run(["sleep", "30"], timeout: 0.2) else { return XCTFail("sleep 30 ran in 0.2 s") }
+            XCTAssertTrue(failure.reason.contains("timed out"), failure.reason)
+        }
+        XCTAssertLessThan(timedOut, 3)
     }
 
     // MARK: ip route / ip rule / ip addr

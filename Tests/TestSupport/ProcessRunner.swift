@@ -2,7 +2,10 @@ import Foundation
 
 /// Runs a program to completion for a test and collects what it said. Both pipes are read while
 /// it runs, so a chatty program cannot block on a full pipe; a program that hangs is stopped
-/// after `timeout`, so it fails its test instead of stalling the run.
+/// after `timeout`, so it fails its test instead of stalling the run. The timer holds the
+/// process weakly: holding it (and so its pipes) for the whole timeout would leave a test process
+/// that runs hundreds of programs with over a thousand descriptors open, and Foundation's own
+/// scan of `/proc/self/fd` in `Process.run()` then reads past its buffer and crashes.
 public enum ProcessRunner {
     public struct Result: Sendable {
         public var status: Int32
@@ -21,16 +24,18 @@ public enum ProcessRunner {
         process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = input.map { _ in Pipe() }
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        process.standardInput = stdin ?? FileHandle.nullDevice
         try process.run()
-        if let input {
+        if let input, let stdin {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try stdin.fileHandleForWriting.close()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+            if let process, process.isRunning { process.terminate() }
+        }
         let group = DispatchGroup()
         nonisolated(unsafe) var stderr = Data()
         group.enter()
