@@ -31,6 +31,9 @@ let package = Package(
         .library(name: "Traffic", targets: ["Traffic"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "FleetSubmission", targets: ["FleetSubmission"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
+        .library(name: "FleetServer", targets: ["FleetServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -92,16 +95,19 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What a gateway sends the server, unpacked and verified before anything is stored, and why a
+        // run is refused: no database here, so the fuzzer reaches the server's whole reading of a body.
+        .target(name: "FleetSubmission", dependencies: ["Reports", "Audit", .product(name: "Crypto", package: "swift-crypto")]),
         // The server's side: the fleet in PostgreSQL (migrations, ingestion of verified bundles, the queries).
         .target(name: "FleetStore", dependencies: [
-            "Reports", "Audit", "DataExport", "Policy",
+            "FleetSubmission", "Reports", "Audit", "DataExport", "Policy",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The console: server-rendered pages for counsel (accounts, sessions, review decisions), English and Chinese.
         .target(name: "FleetConsole", dependencies: [
-            "FleetStore", "Reports", "Audit", "Policy",
+            "FleetStore", "FleetSubmission", "Reports", "Audit", "Policy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -110,7 +116,7 @@ let package = Package(
         ]),
         // The HTTP server: ingestion, the JSON API, the console, health and metrics (Hummingbird 2).
         .target(name: "FleetServer", dependencies: [
-            "FleetStore", "FleetConsole", "Reports", "Audit", "Policy",
+            "FleetStore", "FleetSubmission", "FleetConsole", "Reports", "Audit", "Policy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -133,7 +139,7 @@ let package = Package(
             name: "circuit-audit",
             dependencies: [
                 "Packets", "Capture", "Flows", "Traffic", "Detection", "Inventory", "Geo", "Policy", "DataExport", "Audit", "Reports",
-                "AuditPipeline", "History", "Daemon", "FileSupport", "FleetUpload", "FleetStore", "FleetConsole", "FleetServer",
+                "AuditPipeline", "History", "Daemon", "FileSupport", "FleetUpload", "FleetSubmission", "FleetStore", "FleetConsole", "FleetServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -167,7 +173,7 @@ let package = Package(
         .testTarget(name: "HistoryTests", dependencies: ["History", "AuditPipeline", "Audit", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "History", "AuditPipeline", "Audit", "Reports", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: [
-            "FleetStore", "FleetConsole", "FleetServer", "FleetUpload", "Reports", "Audit", "TestSupport",
+            "FleetSubmission", "FleetStore", "FleetConsole", "FleetServer", "FleetUpload", "Reports", "Audit", "TestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

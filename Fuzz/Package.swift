@@ -17,6 +17,18 @@ let package = Package(
         ], path: "Sources/FuzzCapture"),
         .executableTarget(name: "fuzz-config", dependencies: ["FuzzSupport", .product(name: "Inventory", package: "CircuitAudit")], path: "Sources/FuzzConfig"),
         .executableTarget(name: "fuzz-policy", dependencies: ["FuzzSupport", .product(name: "Policy", package: "CircuitAudit")], path: "Sources/FuzzPolicy"),
+        .executableTarget(name: "fuzz-tls", dependencies: ["FuzzSupport", .product(name: "Detection", package: "CircuitAudit")], path: "Sources/FuzzTLS"),
+        .executableTarget(name: "fuzz-detectors", dependencies: [
+            "FuzzSupport", .product(name: "Detection", package: "CircuitAudit"), .product(name: "Packets", package: "CircuitAudit"),
+            .product(name: "Policy", package: "CircuitAudit"),
+        ], path: "Sources/FuzzDetectors"),
+        .executableTarget(name: "fuzz-ingest", dependencies: [
+            "FuzzSupport", .product(name: "FleetSubmission", package: "CircuitAudit"), .product(name: "Reports", package: "CircuitAudit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Sources/FuzzIngest"),
+        .executableTarget(name: "fuzz-settings", dependencies: [
+            "FuzzSupport", .product(name: "Daemon", package: "CircuitAudit"), .product(name: "FleetServer", package: "CircuitAudit"),
+        ], path: "Sources/FuzzSettings"),
         .executableTarget(name: "fuzz-bundle", dependencies: [
             "FuzzSupport", .product(name: "Reports", package: "CircuitAudit"), .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Sources/FuzzBundle"),

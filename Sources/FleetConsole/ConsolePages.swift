@@ -1,4 +1,5 @@
 import FleetStore
+import FleetSubmission
 import Foundation
 import Hummingbird
 import NIOCore

@@ -1,5 +1,6 @@
 import Audit
 import FleetStore
+import FleetSubmission
 import Foundation
 import Hummingbird
 import Logging

@@ -1,5 +1,6 @@
 import FleetConsole
 import FleetStore
+import FleetSubmission
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,4 @@
+import FleetSubmission
 import Foundation
 import NIOSSL
 import PostgresNIO

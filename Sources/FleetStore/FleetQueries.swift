@@ -1,5 +1,6 @@
 import Audit
 @preconcurrency import Crypto
+import FleetSubmission
 import Foundation
 import PostgresNIO
 import Reports

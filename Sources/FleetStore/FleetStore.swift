@@ -1,5 +1,6 @@
 import Audit
 @preconcurrency import Crypto
+import FleetSubmission
 import Foundation
 import Logging
 import Policy
@@ -108,13 +109,7 @@ public final class FleetStore: Sendable {
 
     /// Verifies a bundle against its gateway's enrolled key and stores it whole, or not at all.
     public func ingest(bundle: Data, limits: ArchiveLimits = .standard) async throws -> Ingestion {
-        let files: [Tar.Entry]
-        do {
-            files = try EvidenceBundle.entries(of: bundle, path: "the body", limits: limits)
-        } catch {
-            if case .bundleOverLimit(_, let exceeded) = error { throw FleetError.overLimit(exceeded.description) }
-            throw FleetError.malformed(error.description)
-        }
+        let files = try RunSubmission.unpack(bundle, limits: limits)
         let gateway = try RunSubmission.claimedGateway(of: files)
         let enrolled = try await enrolledKey(gateway)
         let submission = try RunSubmission.verify(files, bundleBytes: bundle.count, gateway: gateway, publicKey: enrolled.key)

@@ -1,4 +1,5 @@
 import Crypto
+import FleetSubmission
 import Foundation
 import Logging
 import PostgresNIO

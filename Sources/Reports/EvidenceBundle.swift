@@ -62,6 +62,21 @@ public enum EvidenceBundle {
         public var files: [File]
         public var run: Run?
 
+        /// A manifest listing no file yet: `seal` lists the files it signs.
+        public init(toolVersion: String, createdAt: String, auditGeneratedAt: String, auditAsOf: String, organization: String?,
+                    policies: [PolicyVersion], pseudonymized: Bool, notes: [String], files: [File] = [], run: Run?) {
+            self.toolVersion = toolVersion
+            self.createdAt = createdAt
+            self.auditGeneratedAt = auditGeneratedAt
+            self.auditAsOf = auditAsOf
+            self.organization = organization
+            self.policies = policies
+            self.pseudonymized = pseudonymized
+            self.notes = notes
+            self.files = files
+            self.run = run
+        }
+
         enum CodingKeys: String, CodingKey {
             case run, format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at",
                  auditGeneratedAt = "audit_generated_at", auditAsOf = "audit_as_of", organization, policies, pseudonymized, notes, files
@@ -110,8 +125,22 @@ public enum EvidenceBundle {
             toolVersion: toolVersion, createdAt: ISO8601DateFormatter().string(from: now), auditGeneratedAt: result.generatedAt,
             auditAsOf: result.asOf, organization: result.organization,
             policies: result.policies.map { Manifest.PolicyVersion(file: FilePath($0.file).fileName, version: $0.version, asOf: $0.asOf) },
-            pseudonymized: pseudonymizer != nil, notes: notes,
-            files: entries.map { Manifest.File(path: $0.path, sha256: hex(SHA256.hash(data: $0.data)), bytes: $0.data.count) }, run: run)
+            pseudonymized: pseudonymizer != nil, notes: notes, run: run)
+        let sealed = try seal(entries, manifest: manifest, signingKey: signingKey)
+        do {
+            return try Gzip.compress(try Tar.write(sealed))
+        } catch let failure as Tar.Failure {
+            throw .cannotRender(format: "bundle", reason: failure.description)
+        } catch {
+            throw .cannotRender(format: "bundle", reason: "\(error)")
+        }
+    }
+
+    /// `files` after the manifest listing each one's SHA-256 and the manifest's detached
+    /// signature: a bundle's members in the order `export` writes them.
+    public static func seal(_ files: [Tar.Entry], manifest: Manifest, signingKey: Curve25519.Signing.PrivateKey) throws(ReportError) -> [Tar.Entry] {
+        var manifest = manifest
+        manifest.files = files.map { Manifest.File(path: $0.path, sha256: hex(SHA256.hash(data: $0.data)), bytes: $0.data.count) }
         let manifestData = try encode(manifest)
         let signature: Data
         do { signature = try signingKey.signature(for: manifestData) } catch { throw .cannotRender(format: "signature", reason: "\(error)") }
@@ -123,15 +152,7 @@ public enum EvidenceBundle {
             signature: \(signature.base64EncodedString())
 
             """
-        entries.insert(Tar.Entry(path: manifestName, data: manifestData), at: 0)
-        entries.insert(Tar.Entry(path: signatureName, data: Data(signatureFile.utf8)), at: 1)
-        do {
-            return try Gzip.compress(try Tar.write(entries))
-        } catch let failure as Tar.Failure {
-            throw .cannotRender(format: "bundle", reason: failure.description)
-        } catch {
-            throw .cannotRender(format: "bundle", reason: "\(error)")
-        }
+        return [Tar.Entry(path: manifestName, data: manifestData), Tar.Entry(path: signatureName, data: Data(signatureFile.utf8))] + files
     }
 
     /// The redacted files of the snapshot the audit read, when its configuration tree is a

@@ -5,6 +5,7 @@ import Dispatch
 import FleetConsole
 import FleetServer
 import FleetStore
+import FleetSubmission
 import Foundation
 import Logging
 import Policy

@@ -37,6 +37,24 @@ final class EvidenceBundleTests: XCTestCase {
         XCTAssertEqual(verification.manifest?.policies.map(\.file), ["circular32.yaml", "operators.yaml", "providers.yaml", "data-export.yaml", "organization.yaml"])
     }
 
+    func testSealedFilesComeAfterASignedManifestListingEachAndVerify() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let run = EvidenceBundle.Manifest.Run(gateway: "gw-1", id: "run-1", trigger: "manual")
+        let manifest = EvidenceBundle.Manifest(toolVersion: "test", createdAt: "2026-12-05T00:00:00Z", auditGeneratedAt: "2026-12-05T00:00:00Z",
+                                               auditAsOf: "2026-12-05", organization: nil, policies: [], pseudonymized: false, notes: [], run: run)
+        let files = [Tar.Entry(path: "findings.json", data: Data("{}".utf8)), Tar.Entry(path: "flows.json", data: Data("[]".utf8))]
+        let sealed = try EvidenceBundle.seal(files, manifest: manifest, signingKey: key)
+        XCTAssertEqual(sealed.map(\.path), ["MANIFEST.json", "MANIFEST.json.sig", "findings.json", "flows.json"])
+        let verification = EvidenceBundle.verify(entries: sealed, publicKey: key.publicKey)
+        XCTAssertEqual(verification.problems, [])
+        XCTAssertEqual(verification.manifest?.files.map(\.path), ["findings.json", "flows.json"])
+        XCTAssertEqual(verification.manifest?.run, run)
+        var altered = sealed
+        altered[3].data = Data("[1]".utf8)
+        XCTAssertEqual(EvidenceBundle.verify(entries: altered, publicKey: key.publicKey).problems,
+                       ["flows.json: altered: its SHA-256 is not the one in MANIFEST.json"])
+    }
+
     func testChangingOneByteOfAnyFileNamesThatFile() throws {
         let fixture = try fixture()
         let entries = try Tar.read(try Gzip.decompress(fixture.bundle))

@@ -21,6 +21,17 @@ public struct RunSubmission: Sendable {
     /// The longest gateway name or run id accepted.
     public static let maxNameLength = 128
 
+    /// The files of a body sent to the server, inflated within `limits`: the first thing the
+    /// server does with it, before the gateway it names is looked up.
+    public static func unpack(_ bundle: Data, limits: ArchiveLimits) throws(FleetError) -> [Tar.Entry] {
+        do {
+            return try EvidenceBundle.entries(of: bundle, path: "the body", limits: limits)
+        } catch {
+            if case .bundleOverLimit(_, let exceeded) = error { throw .overLimit(exceeded.description) }
+            throw .malformed(error.description)
+        }
+    }
+
     /// The gateway a bundle claims to come from, read before anything is trusted: the key to
     /// check it with is that gateway's.
     public static func claimedGateway(of files: [Tar.Entry]) throws(FleetError) -> String {
@@ -70,10 +81,10 @@ public struct RunSubmission: Sendable {
             && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
     }
 
-    var findingsSHA256: Data { Data(SHA256.hash(data: files.first { $0.path == "findings.json" }!.data)) }
-    var manifestSHA256: Data { Data(SHA256.hash(data: files.first { $0.path == EvidenceBundle.manifestName }!.data)) }
+    package var findingsSHA256: Data { Data(SHA256.hash(data: files.first { $0.path == "findings.json" }!.data)) }
+    package var manifestSHA256: Data { Data(SHA256.hash(data: files.first { $0.path == EvidenceBundle.manifestName }!.data)) }
 
-    static func describe(_ error: Error) -> String {
+    package static func describe(_ error: Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "at \(path(context.codingPath)): \(context.debugDescription)"

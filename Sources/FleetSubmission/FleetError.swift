@@ -1,7 +1,7 @@
 import Foundation
 
-/// Why the fleet store refused or could not do something. Each case says what a gateway's
-/// operator or the server's administrator can do about it; `FleetServer` maps them to HTTP.
+/// Why the fleet server refused a run or could not do something. Each case says what a
+/// gateway's operator or the server's administrator can do about it; `FleetServer` maps them to HTTP.
 public enum FleetError: Error, Equatable, CustomStringConvertible {
     /// The bundle names a gateway that was never enrolled.
     case unknownGateway(String)
