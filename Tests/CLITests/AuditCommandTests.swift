@@ -62,6 +62,41 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertEqual(one as NSArray, three as NSArray)
     }
 
+    /// The demo's 853 packets fill no worker's first batch, so there the threads never start: this
+    /// reads the demo's traffic 24 times over (20,472 packets, later copies later in time). Its
+    /// VXLAN flow alone is then 18,336 packets, whose worker fills batch after batch and so runs
+    /// on its own thread; the findings must still cite exactly the flows one thread cites.
+    func testFindingsCiteTheSameFlowsWhenWorkerThreadsRun() throws {
+        let demo = [UInt8](try Data(contentsOf: Corpus.packageRoot.appendingPathComponent("examples/gateway/traffic.pcap")))
+        XCTAssertEqual(Array(demo.prefix(4)), [0xD4, 0xC3, 0xB2, 0xA1], "the demo is a little-endian microsecond pcap")
+        var repeated = Array(demo.prefix(24))
+        func u32(_ offset: Int) -> UInt32 { demo[offset..<(offset + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+        for round in 0..<24 {
+            var offset = 24
+            while offset + 16 <= demo.count {
+                let length = Int(u32(offset + 8))
+                withUnsafeBytes(of: (u32(offset) + UInt32(round * 7_200)).littleEndian) { repeated += $0 }
+                repeated += demo[(offset + 4)..<(offset + 16 + length)]
+                offset += 16 + length
+            }
+        }
+        let capture = temporaryDirectory() + ".pcap"
+        try Data(repeated).write(to: URL(fileURLWithPath: capture))
+        let gateway = Corpus.packageRoot.appendingPathComponent("examples/gateway").path
+        func findings(threads: Int) throws -> [[String: Any]] {
+            let out = temporaryDirectory()
+            let result = try run(["audit", "--root", gateway + "/snapshot", "--org", gateway + "/organization.yaml", "--pcap", capture,
+                                  "--out", out, "--as-of", "2026-11-24", "--threads", String(threads)])
+            XCTAssertEqual(result.status, 1, result.stderr)
+            let data = try Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))
+            return (try JSONSerialization.jsonObject(with: data) as! [String: Any])["findings"] as! [[String: Any]]
+        }
+        let one = try findings(threads: 1)
+        let three = try findings(threads: 3)
+        XCTAssertFalse(one.isEmpty)
+        XCTAssertEqual(one as NSArray, three as NSArray)
+    }
+
     func testThreadAndFanoutOptionsAreCheckedBeforeAuditing() throws {
         for arguments in [["--threads", "0"], ["--fanout", "2"]] {
             let result = try run(["audit", "--demo", "--out", temporaryDirectory()] + arguments)
