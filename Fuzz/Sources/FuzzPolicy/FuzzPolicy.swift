@@ -8,9 +8,7 @@ import Policy
 /// line and key and never a crash.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPolicy(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    let input = FuzzDriver.bytes(start, count)
-    guard let selector = input.first else { return 0 }
-    let text = String(decoding: input.dropFirst(), as: UTF8.self)
+    guard let (selector, text) = FuzzDriver.selectedText(start, count) else { return 0 }
     switch selector % 5 {
     case 0: _ = try? OrganizationProfile.parse(text, file: "organization.yaml")
     case 1: _ = try? DataExportPolicy.parse(text, file: "data-export.yaml")

@@ -12,9 +12,7 @@ let policies = URL(fileURLWithPath: "policies")
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSettings(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    let input = FuzzDriver.bytes(start, count)
-    guard let selector = input.first else { return 0 }
-    let text = String(decoding: input.dropFirst(), as: UTF8.self)
+    guard let (selector, text) = FuzzDriver.selectedText(start, count) else { return 0 }
     switch selector % 3 {
     case 0: _ = try? DaemonConfiguration.parse(text, file: "/etc/circuit-audit/daemon.yaml", defaultPolicies: policies)
     case 1: _ = try? ServerConfiguration.parse(text, file: "/etc/circuit-audit/server.yaml", environment: ["DATABASE_URL": "postgres://fleet@127.0.0.1:5432/fleet"])

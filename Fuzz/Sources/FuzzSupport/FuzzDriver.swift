@@ -14,6 +14,14 @@ public enum FuzzDriver {
         return LLVMFuzzerRunDriver(&count, &arguments, callback)
     }
 
+    /// For targets feeding several text formats: the first byte picks the format, the rest is
+    /// the file's text. Nil for an empty input.
+    public static func selectedText(_ start: UnsafePointer<UInt8>?, _ count: Int) -> (selector: UInt8, text: String)? {
+        let input = bytes(start, count)
+        guard let selector = input.first else { return nil }
+        return (selector, String(decoding: input.dropFirst(), as: UTF8.self))
+    }
+
     /// The input as bytes (libFuzzer may pass a null pointer with a count of zero).
     public static func bytes(_ start: UnsafePointer<UInt8>?, _ count: Int) -> [UInt8] {
         guard let start, count > 0 else { return [] }
