@@ -86,8 +86,9 @@ enum CommandRunner {
         do { try process.run() } catch {
             return .failure(.init(source: display, reason: "cannot run: \(error.localizedDescription)"))
         }
-        // Foundation keeps a finished Process's pipes open: close them here, or a daemon that
-        // collects every cycle runs out of descriptors.
+        // The pipes are closed here, not left to the Process's release, which the reader of a
+        // command that timed out can postpone: a daemon collecting every cycle must not pile up
+        // descriptors.
         defer { closeAll(output, errors) }
         // Read the output on another thread so a command that floods its pipe cannot block us,
         // and give up after `timeout`.
