@@ -71,7 +71,7 @@ let package = Package(
         // AES-CTR only to recognise Telegram's self-keyed obfuscation among fully encrypted openings.
         .target(name: "Detection", dependencies: ["Packets", .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Policy", dependencies: ["Detection", "FileSupport", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Inventory", dependencies: ["FileSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Inventory", dependencies: ["FileSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
         // Cross-border data-export rules: pure evaluation of declarations against policy data.
         .target(name: "DataExport", dependencies: ["Policy"]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),

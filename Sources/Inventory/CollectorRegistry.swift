@@ -28,6 +28,7 @@ public enum CollectorRegistry {
             NetworkManagerCollector(),
             IfupdownCollector(),
             SystemdNetworkdCollector(),
+            NetplanCollector(),
             IPAddrCollector(),
             IPRouteCollector(),
             SocketCollector(),

@@ -167,16 +167,10 @@ public struct NetworkManagerCollector: Collector {
             }
             if let entry = peer.first("allowed-ips") { sources.append(SourceReference(path, line: entry.line, key: "allowed-ips")) }
             var peerAttributes = attributes
-            peerAttributes["public-key"] = publicKey
             if let keepalive = peer.first("persistent-keepalive") { peerAttributes["persistent-keepalive"] = keepalive.value }
             if peer.first("preshared-key") != nil || peer.first("preshared-key-flags") != nil { peerAttributes["preshared-key"] = "set" }
-            let routesEverything = allowed.contains { $0 == "0.0.0.0/0" || $0 == "::/0" }
-            if routesEverything { peerAttributes["default-route"] = "true" }
-            result.items.append(ConfigItem(
-                technology: "wireguard",
-                role: remote.isEmpty ? .server : (!local.isEmpty && !routesEverything ? .siteToSite : .client),
-                name: "\(id) peer \(publicKey.prefix(8))", local: local, remote: remote, networks: allowed, interface: interface,
-                attributes: peerAttributes, sources: sources))
+            result.items.append(.wireGuardPeer(owner: id, interface: interface, publicKey: publicKey, local: local, remote: remote,
+                                               allowedIPs: allowed, attributes: peerAttributes, sources: sources))
         }
         return result
     }

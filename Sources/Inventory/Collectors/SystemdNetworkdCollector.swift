@@ -118,16 +118,11 @@ public struct SystemdNetworkdCollector: Collector {
             if let first = peer.first("AllowedIPs") { sources.append(SourceReference(path, line: first.line, key: "AllowedIPs")) }
             let publicKey = peer.first("PublicKey")?.value ?? ""
             if publicKey.isEmpty { result.warnings.append(InventoryWarning(SourceReference(path, line: peer.line), "[WireGuardPeer] without PublicKey=")) }
-            var attributes = ["kind": "wireguard", "public-key": publicKey]
+            var attributes = ["kind": "wireguard"]
             if let keepalive = peer.first("PersistentKeepalive") { attributes["persistent-keepalive"] = keepalive.value }
             if peer.first("PresharedKey") != nil || peer.first("PresharedKeyFile") != nil { attributes["preshared-key"] = "set" }
-            let routesEverything = allowed.contains { $0 == "0.0.0.0/0" || $0 == "::/0" }
-            if routesEverything { attributes["default-route"] = "true" }
-            result.items.append(ConfigItem(
-                technology: "wireguard",
-                role: remote.isEmpty ? .server : (!local.isEmpty && !routesEverything ? .siteToSite : .client),
-                name: "\(name) peer \(publicKey.prefix(8))", local: local, remote: remote, networks: allowed, interface: name,
-                attributes: attributes, sources: sources))
+            result.items.append(.wireGuardPeer(owner: name, interface: name, publicKey: publicKey, local: local, remote: remote,
+                                               allowedIPs: allowed, attributes: attributes, sources: sources))
         }
         return result
     }
