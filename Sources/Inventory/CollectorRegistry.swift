@@ -18,6 +18,7 @@ public enum CollectorRegistry {
             SoftEtherCollector(),
             ShadowsocksCollector(),
             V2RayCollector(),
+            ClashCollector(),
             StunnelCollector(),
             TorCollector(),
             ProxychainsCollector(),

@@ -50,18 +50,10 @@ public struct NetplanCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return result }
-            root = node
-        } catch {
-            var line: Int?
-            if let error = error as? YamlError {
-                switch error {
-                case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): line = mark.line
-                default: break
-                }
-            }
-            return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: line), "not valid YAML: the file is skipped")])
+        switch YAMLText.compose(text, path: path) {
+        case .invalid(let warning): return CollectorResult(warnings: [warning])
+        case .empty: return result
+        case .document(let node): root = node
         }
         guard let network = root["network"] else { return result }
         guard let tunnels = network["tunnels"] else { return result }
