@@ -131,6 +131,21 @@ public enum SecretRedactor {
         return text
     }
 
+    /// `line` with the second capture group of each match of `expression` (a secret's value,
+    /// quoted or not) replaced by its marker, except values `keep` says are no secret; a value
+    /// already redacted stays as it is. For formats whose secrets the line rules above miss.
+    static func redactValues(matching expression: NSRegularExpression?, in line: String, keep: (String) -> Bool = { _ in false }) -> String {
+        guard let expression else { return line }
+        var line = line
+        for match in expression.matches(in: line, range: NSRange(line.startIndex..., in: line)).reversed() {
+            guard let range = Range(match.range(at: 2), in: line) else { continue }
+            let value = line[range].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            guard !value.isEmpty, !value.hasPrefix("<redacted"), !keep(value) else { continue }
+            line.replaceSubrange(range, with: marker(for: Substring(value)))
+        }
+        return line
+    }
+
     /// ipsec.secrets (`left right : PSK "x"`) and ppp's chap/pap-secrets (`client server secret addresses`).
     static func redactSecretsFileLine(_ line: Substring) -> String {
         let trimmed = line.trimmingCharacters(in: .whitespaces)

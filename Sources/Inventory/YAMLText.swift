@@ -3,16 +3,11 @@ import Yams
 /// YAML configuration files (Netplan, Clash) read into Yams nodes, which keep each value's line
 /// for the items' sources.
 enum YAMLText {
-    enum Parsed {
-        case document(Node)
-        case empty
-        /// Not YAML: the warning says where it broke.
-        case invalid(InventoryWarning)
-    }
-
-    static func compose(_ text: String, path: String) -> Parsed {
+    /// The document's root node; nil for an empty file, or for one that is not YAML, which adds
+    /// a warning saying where it broke.
+    static func root(_ text: String, path: String, warnings: inout [InventoryWarning]) -> Node? {
         do {
-            return try Yams.compose(yaml: text).map(Parsed.document) ?? .empty
+            return try Yams.compose(yaml: text)
         } catch {
             var line: Int?
             if let error = error as? YamlError {
@@ -21,7 +16,8 @@ enum YAMLText {
                 default: break
                 }
             }
-            return .invalid(InventoryWarning(SourceReference(path, line: line), "not valid YAML: the file is skipped"))
+            warnings.append(InventoryWarning(SourceReference(path, line: line), "not valid YAML: the file is skipped"))
+            return nil
         }
     }
 }

@@ -32,17 +32,8 @@ public struct ClashCollector: Collector {
     /// secret member of a line is replaced, and a subscription URL keeps its host and path but
     /// not its query, which holds the subscriber's token.
     public func redact(_ text: String, input: CollectorInput, path: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            var line = String(line)
-            for expression in [Self.secretMember, Self.urlQuery].compactMap({ $0 }) {
-                for match in expression.matches(in: line, range: NSRange(line.startIndex..., in: line)).reversed() {
-                    guard let range = Range(match.range(at: 2), in: line) else { continue }
-                    let value = line[range].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-                    guard !value.isEmpty, !value.hasPrefix("<redacted") else { continue }
-                    line.replaceSubrange(range, with: SecretRedactor.marker(for: Substring(value)))
-                }
-            }
-            return line
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            SecretRedactor.redactValues(matching: Self.urlQuery, in: SecretRedactor.redactValues(matching: Self.secretMember, in: String(line)))
         }.joined(separator: "\n")
     }
 
@@ -66,13 +57,7 @@ public struct ClashCollector: Collector {
     /// `system` tells whether a provider's cached server list is there to be read too.
     func parse(_ text: String, path: String, system: SystemView? = nil) -> CollectorResult {
         var result = CollectorResult()
-        let root: Node
-        switch YAMLText.compose(text, path: path) {
-        case .invalid(let warning): return CollectorResult(warnings: [warning])
-        case .empty: return result
-        case .document(let node): root = node
-        }
-        guard root.mapping != nil else { return result }
+        guard let root = YAMLText.root(text, path: path, warnings: &result.warnings), root.mapping != nil else { return result }
         let program = path.contains("mihomo") || path.contains("clash-meta") ? "mihomo" : "clash"
         result = result + listeners(root, path: path, program: program)
         if let proxies = root["proxies"] {

@@ -25,16 +25,9 @@ public struct NetplanCollector: Collector {
     /// Netplan writes WireGuard key material as `private:` (under `key:` or `keys:`) and a peer's
     /// pre-shared key as `shared:`, names the general redactor does not treat as secrets.
     public func redact(_ text: String, input: CollectorInput, path: String) -> String {
-        SecretRedactor.redact(text, path: path).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            var line = String(line)
-            guard let expression = Self.keyMaterial else { return line }
-            for match in expression.matches(in: line, range: NSRange(line.startIndex..., in: line)).reversed() {
-                guard let range = Range(match.range(at: 2), in: line) else { continue }
-                let value = line[range].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-                guard !value.hasPrefix("/"), !value.hasPrefix("<redacted") else { continue }  // a key file's path, or already done
-                line.replaceSubrange(range, with: SecretRedactor.marker(for: Substring(value)))
-            }
-            return line
+        SecretRedactor.redact(text, path: path).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            // A value starting with "/" is a key file's path: the file holds the key.
+            SecretRedactor.redactValues(matching: Self.keyMaterial, in: String(line)) { $0.hasPrefix("/") }
         }.joined(separator: "\n")
     }
 
@@ -49,13 +42,7 @@ public struct NetplanCollector: Collector {
 
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
-        let root: Node
-        switch YAMLText.compose(text, path: path) {
-        case .invalid(let warning): return CollectorResult(warnings: [warning])
-        case .empty: return result
-        case .document(let node): root = node
-        }
-        guard let network = root["network"] else { return result }
+        guard let root = YAMLText.root(text, path: path, warnings: &result.warnings), let network = root["network"] else { return result }
         guard let tunnels = network["tunnels"] else { return result }
         guard let entries = tunnels.mapping else {
             result.warnings.append(InventoryWarning(SourceReference(path, line: tunnels.mark?.line, key: "network.tunnels"), "not a mapping of tunnel ids"))
