@@ -19,6 +19,7 @@ public enum CollectorRegistry {
             ShadowsocksCollector(),
             V2RayCollector(),
             ClashCollector(),
+            SingBoxCollector(),
             StunnelCollector(),
             TorCollector(),
             ProxychainsCollector(),

@@ -146,6 +146,21 @@ enum JSONLines {
         return Int(text[range.upperBound...].prefix { $0.isNumber })
     }
 
+    /// The file's top-level JSON object; nil, with a warning naming the line where parsing
+    /// failed, when it is not one.
+    static func object(_ text: String, path: String, warnings: inout [InventoryWarning]) -> [String: Any]? {
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                warnings.append(InventoryWarning(SourceReference(path, line: 1), "not a JSON object"))
+                return nil
+            }
+            return object
+        } catch {
+            warnings.append(InventoryWarning(SourceReference(path, line: failureLine(error)), "not valid JSON: the file is skipped"))
+            return nil
+        }
+    }
+
     /// A number or numeric string as a port.
     static func port(_ value: Any?) -> UInt16? {
         if let number = value as? Int { return UInt16(exactly: number) }

@@ -39,17 +39,19 @@ final class ReferencedConfigurationTests: XCTestCase {
         try tree.write("/srv/tinc/corp/hosts/branch", "Subnet = 10.1.0.0/16\n")
         try tree.write("/srv/tinc/corp/hosts/hq", "Address = 203.0.113.23\nSubnet = 10.20.0.0/16\n")
         try tree.write("/opt/ipsec/site.conf", "connections {\n  hq {\n    remote_addrs = 203.0.113.24\n    children { net { remote_ts = 10.20.0.0/16 } }\n  }\n}\n")
+        try tree.write("/opt/sb/office.json", #"{"outbounds": [{"type": "trojan", "tag": "hq", "server": "203.0.113.25", "server_port": 443, "password": "p"}]}"#)
         try tree.state("processes.txt", """
         10\twg-quick up /srv/wg/site.conf
         11\tss-local -c /opt/ss/hq.json -u
         12\t/usr/bin/v2ray run -c /opt/v2/client.json
         13\ttincd -c /srv/tinc/corp -D
         14\t/usr/sbin/swanctl --load-all --file /opt/ipsec/site.conf
+        15\t/usr/bin/sing-box run -c /opt/sb/office.json
 
         """)
         let inventory = Inventory.collect(from: tree.system)
         let remotes = Set(inventory.items.flatMap { $0.remote.map(\.host) })
-        for address in ["203.0.113.20", "203.0.113.21", "203.0.113.22", "203.0.113.23", "203.0.113.24"] {
+        for address in ["203.0.113.20", "203.0.113.21", "203.0.113.22", "203.0.113.23", "203.0.113.24", "203.0.113.25"] {
             XCTAssertTrue(remotes.contains(address), "\(address) not found; warnings: \(inventory.warnings)")
         }
     }

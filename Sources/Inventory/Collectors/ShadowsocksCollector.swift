@@ -26,15 +26,7 @@ public struct ShadowsocksCollector: Collector {
 
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-                return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: 1), "not a JSON object")])
-            }
-            object = parsed
-        } catch {
-            return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: JSONLines.failureLine(error)), "not valid JSON: the file is skipped")])
-        }
+        guard let object = JSONLines.object(text, path: path, warnings: &result.warnings) else { return result }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let hosts: [String]
         if let list = object["server"] as? [String] { hosts = list } else if let one = object["server"] as? String { hosts = [one] } else { hosts = [] }

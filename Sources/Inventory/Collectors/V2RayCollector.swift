@@ -32,15 +32,7 @@ public struct V2RayCollector: Collector {
 
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(JSONLines.strippingComments(text).utf8)) as? [String: Any] else {
-                return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: 1), "not a JSON object")])
-            }
-            object = parsed
-        } catch {
-            return CollectorResult(warnings: [InventoryWarning(SourceReference(path, line: JSONLines.failureLine(error)), "not valid JSON: the file is skipped")])
-        }
+        guard let object = JSONLines.object(JSONLines.strippingComments(text), path: path, warnings: &result.warnings) else { return result }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let program = path.contains("xray") ? "xray" : "v2ray"
         let inbounds = (object["inbounds"] as? [[String: Any]]) ?? (object["inbound"] as? [String: Any]).map { [$0] } ?? []
