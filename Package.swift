@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -71,7 +72,12 @@ let package = Package(
         // AES-CTR only to recognise Telegram's self-keyed obfuscation among fully encrypted openings.
         .target(name: "Detection", dependencies: ["Packets", .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Policy", dependencies: ["Detection", "FileSupport", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Inventory", dependencies: ["FileSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
+        // Member import visibility keeps TOMLKit's extensions of String and collections to the one
+        // file that reads TOML.
+        .target(name: "Inventory", dependencies: [
+            "FileSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // Cross-border data-export rules: pure evaluation of declarations against policy data.
         .target(name: "DataExport", dependencies: ["Policy"]),
         .target(name: "Traffic", dependencies: ["Capture", "Flows", "Packets", "Detection"]),

@@ -23,7 +23,7 @@ public struct CircuitCorrelator: Sendable {
     /// Technologies that are channels of their own (not NAT rules, not bare tun/tap devices).
     static let channelTechnologies: Set<String> = [
         "wireguard", "openvpn", "ipsec", "gre", "vxlan", "geneve", "ip-in-ip", "l2tp", "pptp", "tinc", "softether", "anyconnect",
-        "shadowsocks", "vmess", "vless", "trojan", "hysteria", "tuic", "snell", "stunnel", "tor", "socks", "http-proxy", "bgp", "sstp",
+        "shadowsocks", "vmess", "vless", "trojan", "hysteria", "tuic", "snell", "frp", "stunnel", "tor", "socks", "http-proxy", "bgp", "sstp",
         "zerotier", "tailscale", "macsec", "fortinet-sslvpn", "globalprotect",
     ]
     static let translationTechnologies: Set<String> = ["nat", "forwarding"]

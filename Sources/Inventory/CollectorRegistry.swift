@@ -20,6 +20,7 @@ public enum CollectorRegistry {
             V2RayCollector(),
             ClashCollector(),
             SingBoxCollector(),
+            FRPCollector(),
             StunnelCollector(),
             TorCollector(),
             ProxychainsCollector(),

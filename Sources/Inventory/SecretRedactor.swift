@@ -139,9 +139,10 @@ public enum SecretRedactor {
         var line = line
         for match in expression.matches(in: line, range: NSRange(line.startIndex..., in: line)).reversed() {
             guard let range = Range(match.range(at: 2), in: line) else { continue }
+            let quote = line[range].first.flatMap { "\"'".contains($0) ? String($0) : nil } ?? ""
             let value = line[range].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
             guard !value.isEmpty, !value.hasPrefix("<redacted"), !keep(value) else { continue }
-            line.replaceSubrange(range, with: marker(for: Substring(value)))
+            line.replaceSubrange(range, with: quote + marker(for: Substring(value)) + quote)  // still a string where it was one
         }
         return line
     }

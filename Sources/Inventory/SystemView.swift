@@ -1,3 +1,4 @@
+import CoreFoundation  // the C `stat` structure, as Foundation exposes it on Linux
 import FileSupport
 import Foundation
 

@@ -65,7 +65,7 @@ enum VPNProgram {
         "openvpn": "openvpn", "ocserv": "anyconnect", "ocserv-main": "anyconnect", "ocserv-sm": "anyconnect", "openconnect": "anyconnect", "wg-quick": "wireguard", "wireguard": "wireguard",
         "ss-server": "shadowsocks", "ss-local": "shadowsocks", "ss-redir": "shadowsocks", "ss-tunnel": "shadowsocks",
         "ss-manager": "shadowsocks", "sslocal": "shadowsocks", "ssserver": "shadowsocks", "ssmanager": "shadowsocks",
-        "v2ray": "v2ray", "xray": "xray", "clash": "clash", "mihomo": "mihomo", "clash-meta": "mihomo", "sing-box": "sing-box", "trojan": "trojan", "tor": "tor", "squid": "http-proxy", "danted": "socks", "sockd": "socks",
+        "v2ray": "v2ray", "xray": "xray", "clash": "clash", "mihomo": "mihomo", "clash-meta": "mihomo", "sing-box": "sing-box", "frpc": "frp", "frps": "frp", "trojan": "trojan", "tor": "tor", "squid": "http-proxy", "danted": "socks", "sockd": "socks",
         "stunnel": "stunnel", "stunnel4": "stunnel", "charon": "ipsec", "charon-systemd": "ipsec", "starter": "ipsec", "ipsec": "ipsec",
         "pluto": "ipsec", "xl2tpd": "l2tp", "pptpd": "pptp", "pptp": "pptp", "vpnserver": "softether", "vpnbridge": "softether",
         "vpnclient": "softether", "tincd": "tinc", "openfortivpn": "fortinet-sslvpn", "swanctl": "ipsec",

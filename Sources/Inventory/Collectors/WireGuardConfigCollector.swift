@@ -1,3 +1,5 @@
+import Foundation
+
 /// WireGuard interfaces as wg-quick reads them (`/etc/wireguard/*.conf`, wg-quick(8) and
 /// wg(8) CONFIGURATION FILE FORMAT): one item per `[Peer]`, with its endpoint and allowed IPs.
 /// Private and pre-shared keys are never read into an item.
