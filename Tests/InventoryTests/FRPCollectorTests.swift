@@ -77,15 +77,8 @@ final class FRPCollectorTests: XCTestCase {
         XCTAssertEqual(server.attributes["vhostHTTPSPort"], "443")
 
         let secrets = ["frp-shared-token-123", "visitor-secret-456", "legacy-token-789", "server-token-000"]
-        let json = String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)
-        for secret in secrets { XCTAssertFalse(json.contains(secret), secret) }
-        let out = try Scratch.directory() + "/snapshot"
-        try Snapshot.write(from: tree.system, collectors: [FRPCollector()], to: out, toolVersion: "test")
-        let snapshot = GatewayTree.text(under: out)
-        for secret in secrets { XCTAssertFalse(snapshot.contains(secret), secret) }
-        let copied = try GatewayTree()
-        for file in ["/etc/frp/frpc.toml", "/etc/frp/legacy.ini", "/usr/local/etc/frp/frps.toml"] { try copied.write(file, try Scratch.read(out + file)) }
-        XCTAssertEqual(Inventory.collect(from: copied.system, collectors: [FRPCollector()]).items, inventory.items)
+        try SecretChecks.assertKept(secrets, by: FRPCollector(), in: tree, inventory: inventory,
+                                    files: ["/etc/frp/frpc.toml", "/etc/frp/legacy.ini", "/usr/local/etc/frp/frps.toml"])
     }
 
     func testARunningFrpcNamesItsConfigurationAnywhere() throws {

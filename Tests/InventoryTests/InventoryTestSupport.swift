@@ -46,3 +46,27 @@ enum RealTool {
 extension Inventory {
     func items(_ technology: String) -> [ConfigItem] { items.filter { $0.technology == technology } }
 }
+
+/// What every collector owes the secrets in its files.
+enum SecretChecks {
+    /// None of `secrets` is in `inventory` (what `collector` found in `tree`) nor in the snapshot
+    /// it writes, and the snapshot's redacted `files` read back to the same items. Returns the
+    /// snapshot's text, for checks of what it must keep.
+    @discardableResult
+    static func assertKept(_ secrets: [String], by collector: any Collector, in tree: GatewayTree, inventory: Inventory, files: [String],
+                           file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let json = String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)
+        let out = try Scratch.directory() + "/snapshot"
+        try Snapshot.write(from: tree.system, collectors: [collector], to: out, toolVersion: "test")
+        let snapshot = GatewayTree.text(under: out)
+        for secret in secrets {
+            XCTAssertFalse(json.contains(secret), "the inventory holds \(secret)", file: file, line: line)
+            XCTAssertFalse(snapshot.contains(secret), "the snapshot holds \(secret)", file: file, line: line)
+        }
+        let copied = try GatewayTree()
+        for path in files { try copied.write(path, try Scratch.read(out + path)) }
+        XCTAssertEqual(Inventory.collect(from: copied.system, collectors: [collector]).items, inventory.items,
+                       "the redacted copy reads to the same items", file: file, line: line)
+        return snapshot
+    }
+}

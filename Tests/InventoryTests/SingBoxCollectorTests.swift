@@ -69,15 +69,7 @@ final class SingBoxCollectorTests: XCTestCase {
         XCTAssertEqual(wireGuard.interface, "wg0")
 
         let secrets = ["c2VydmVyLXBhc3N3b3Jk", "bf000d23-0752-40b4-affe-68f7707a9661", "hy2-secret", "ss-secret", "YNXtAzepDqRv9H52osJVDQnznT5AL11eCK3uDJUmQR0="]
-        let json = String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)
-        for secret in secrets { XCTAssertFalse(json.contains(secret), secret) }
-        let out = try Scratch.directory() + "/snapshot"
-        try Snapshot.write(from: tree.system, collectors: [SingBoxCollector()], to: out, toolVersion: "test")
-        let snapshot = GatewayTree.text(under: out)
-        for secret in secrets { XCTAssertFalse(snapshot.contains(secret), secret) }
-        let copied = try GatewayTree()
-        try copied.write("/etc/sing-box/config.json", try Scratch.read(out + "/etc/sing-box/config.json"))
-        XCTAssertEqual(Inventory.collect(from: copied.system, collectors: [SingBoxCollector()]).items, inventory.items)
+        try SecretChecks.assertKept(secrets, by: SingBoxCollector(), in: tree, inventory: inventory, files: ["/etc/sing-box/config.json"])
     }
 
     func testMistakesWarnWithFileLineAndKeyAndTheRestIsRead() throws {
