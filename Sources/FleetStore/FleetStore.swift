@@ -128,6 +128,9 @@ public final class FleetStore: Sendable {
         let nextRunDue = run.nextRunDue.flatMap(Timestamps.parse)
         let findingsHash = submission.findingsSHA256
         return try await transaction { connection in
+            // Shared with other stores, exclusive to retention's collection of unused documents:
+            // a document this run reuses must not be collected before the run refers to it.
+            try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.documentsLockID))", logger: self.logger)
             let inserted = try await connection.query("""
                 INSERT INTO runs (gateway_id, run_id, trigger, generated_at, as_of, next_run_due, tool_version, signer, manifest_sha256, findings_sha256,
                                   pseudonymized, bundle_bytes, circuits, open_findings, max_severity, open_by_severity)
@@ -197,6 +200,9 @@ public final class FleetStore: Sendable {
 
     // MARK: - Retention
 
+    /// The advisory lock between storing runs and collecting documents no run uses.
+    static let documentsLockID: Int64 = 0x4341_464C_444F_4353
+
     /// Deletes runs older than `days` (never a gateway's latest), in batches so ingestion is not
     /// held up, then the documents no remaining run refers to. Returns the runs deleted.
     @discardableResult
@@ -222,7 +228,9 @@ public final class FleetStore: Sendable {
             deleted += count.values.reduce(0, +)
         }
         if deleted > 0 {
-            _ = try await query { connection in
+            _ = try await transaction { connection in
+                // Waits for runs being stored, which may reuse a document no stored run uses yet.
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.documentsLockID))", logger: self.logger)
                 try await connection.query("""
                     DELETE FROM documents d WHERE NOT EXISTS (SELECT 1 FROM run_members m WHERE m.sha256 = d.sha256)
                         AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.document = d.sha256)

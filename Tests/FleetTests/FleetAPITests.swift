@@ -100,6 +100,27 @@ final class FleetAPITests: FleetTestCase, @unchecked Sendable {
         XCTAssertEqual(try HTTP.get(server.url + "/api/v1/export?format=html").status, 400)
     }
 
+    /// Runs share documents (two gateways' identical reports are stored once): retention must
+    /// never collect a document that a run being stored at that moment is about to use. Old runs
+    /// arriving late, each pruned within a second, while other gateways send the same documents.
+    func testRunsStoredWhileRetentionCollectsSharedDocumentsAllArriveWhole() throws {
+        let server = try startServer(extra: "retention: {days: 1, every: 1}\n")
+        let gateways = try (0..<6).map { try TestGateway("gw\($0)", in: directory) }
+        for gateway in gateways { try enroll(gateway) }
+        let old = Date(timeIntervalSinceNow: -3 * 86_400)
+        for gateway in gateways { XCTAssertEqual(try send(try gateway.bundle(FleetFixtures.audit(at: Date()), runID: "latest"), to: server).status, 201) }
+        let bundles = try gateways.map { gateway in try (0..<8).map { try gateway.bundle(FleetFixtures.audit(at: old.addingTimeInterval(Double($0))), runID: "late-\($0)") } }
+        let statuses = StatusBox()
+        DispatchQueue.concurrentPerform(iterations: gateways.count) { index in
+            for bundle in bundles[index] {
+                statuses.append((try? self.send(bundle, to: server).status) ?? 0)
+                Thread.sleep(forTimeInterval: 0.15)
+            }
+        }
+        XCTAssertEqual(statuses.all.filter { $0 != 201 }, [], "every late run was stored")
+        XCTAssertEqual(statuses.all.count, 48)
+    }
+
     func testRetentionDeletesOldRunsButNeverAGatewaysLatest() throws {
         let server = try startServer(extra: "retention: {days: 1, every: 1}\n")
         let gateway = try TestGateway("gw", in: directory), quiet = try TestGateway("quiet", in: directory)
@@ -115,4 +136,12 @@ final class FleetAPITests: FleetTestCase, @unchecked Sendable {
         XCTAssertEqual(try count("documents d", "NOT EXISTS (SELECT 1 FROM run_members m WHERE m.sha256 = d.sha256) AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.document = d.sha256)"), 0,
                        "no document is left that no run uses")
     }
+}
+
+/// Answers collected from concurrent senders.
+private final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statuses: [Int] = []
+    func append(_ status: Int) { lock.withLock { statuses.append(status) } }
+    var all: [Int] { lock.withLock { statuses } }
 }
