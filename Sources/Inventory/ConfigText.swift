@@ -170,6 +170,28 @@ enum JSONLines {
 }
 
 extension JSONLines {
+    /// Finds the lines of a file's entries in order: each search starts where the last one
+    /// ended (so the second of two identical `"type": "trojan"` lines is the second entry's),
+    /// falling back to the whole file.
+    struct Cursor {
+        let lines: [Substring]
+        private var position = 1
+
+        init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+
+        /// The line of the next entry holding every one of `fragments`, and the cursor moved there.
+        mutating func line(_ fragments: [String]) -> Int? {
+            let found = JSONLines.line(containing: fragments, in: lines, from: position) ?? JSONLines.line(containing: fragments, in: lines)
+            if let found { position = found }
+            return found
+        }
+
+        /// Moves to the first line holding `fragment` (a section's key), or to the top.
+        mutating func move(to fragment: String) {
+            position = JSONLines.line(containing: [fragment], in: lines) ?? 1
+        }
+    }
+
     /// `//` and `/* */` comments (which V2Ray and Xray accept in their JSON) blanked out, so the
     /// text parses as JSON and keeps its line numbers.
     static func strippingComments(_ text: String) -> String {

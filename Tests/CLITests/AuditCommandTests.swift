@@ -47,19 +47,25 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertEqual(evaluation["stage_order"] as? [String], ["assessment_triggers", "exemptions", "volume"])
     }
 
-    /// Findings cite flows by id: an audit over worker threads must cite the same ones.
-    func testFindingsAreTheSameForAnyNumberOfThreads() throws {
+    /// The findings of `audit` with `arguments` on one thread and on three are the same, flow
+    /// ids cited in their evidence included.
+    private func assertSameFindingsOnOneAndThreeThreads(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         func findings(threads: Int) throws -> [[String: Any]] {
             let out = temporaryDirectory()
-            let result = try run(["audit", "--demo", "--out", out, "--as-of", "2026-11-24", "--threads", String(threads)])
-            XCTAssertEqual(result.status, 1, result.stderr)
+            let result = try run(["audit"] + arguments + ["--out", out, "--as-of", "2026-11-24", "--threads", String(threads)])
+            XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
             let data = try Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))
             return (try JSONSerialization.jsonObject(with: data) as! [String: Any])["findings"] as! [[String: Any]]
         }
         let one = try findings(threads: 1)
         let three = try findings(threads: 3)
-        XCTAssertFalse(one.isEmpty)
-        XCTAssertEqual(one as NSArray, three as NSArray)
+        XCTAssertFalse(one.isEmpty, file: file, line: line)
+        XCTAssertEqual(one as NSArray, three as NSArray, file: file, line: line)
+    }
+
+    /// Findings cite flows by id: an audit over worker threads must cite the same ones.
+    func testFindingsAreTheSameForAnyNumberOfThreads() throws {
+        try assertSameFindingsOnOneAndThreeThreads(["--demo"])
     }
 
     /// The demo's 853 packets fill no worker's first batch, so there the threads never start: this
@@ -83,18 +89,7 @@ final class AuditCommandTests: XCTestCase {
         let capture = temporaryDirectory() + ".pcap"
         try Data(repeated).write(to: URL(fileURLWithPath: capture))
         let gateway = Corpus.packageRoot.appendingPathComponent("examples/gateway").path
-        func findings(threads: Int) throws -> [[String: Any]] {
-            let out = temporaryDirectory()
-            let result = try run(["audit", "--root", gateway + "/snapshot", "--org", gateway + "/organization.yaml", "--pcap", capture,
-                                  "--out", out, "--as-of", "2026-11-24", "--threads", String(threads)])
-            XCTAssertEqual(result.status, 1, result.stderr)
-            let data = try Data(contentsOf: URL(fileURLWithPath: out + "/findings.json"))
-            return (try JSONSerialization.jsonObject(with: data) as! [String: Any])["findings"] as! [[String: Any]]
-        }
-        let one = try findings(threads: 1)
-        let three = try findings(threads: 3)
-        XCTAssertFalse(one.isEmpty)
-        XCTAssertEqual(one as NSArray, three as NSArray)
+        try assertSameFindingsOnOneAndThreeThreads(["--root", gateway + "/snapshot", "--org", gateway + "/organization.yaml", "--pcap", capture])
     }
 
     func testThreadAndFanoutOptionsAreCheckedBeforeAuditing() throws {

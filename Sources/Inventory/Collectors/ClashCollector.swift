@@ -55,7 +55,7 @@ public struct ClashCollector: Collector {
     ]
 
     /// `system` tells whether a provider's cached server list is there to be read too.
-    func parse(_ text: String, path: String, system: SystemView? = nil) -> CollectorResult {
+    func parse(_ text: String, path: String, system: SystemView) -> CollectorResult {
         var result = CollectorResult()
         guard let root = YAMLText.root(text, path: path, warnings: &result.warnings), root.mapping != nil else { return result }
         let program = path.contains("mihomo") || path.contains("clash-meta") ? "mihomo" : "clash"
@@ -68,7 +68,7 @@ public struct ClashCollector: Collector {
         for (key, provider) in root["proxy-providers"]?.mapping.map(Array.init) ?? [] {
             guard let name = key.string, provider["type"]?.string == "http", let url = provider["url"]?.string else { continue }
             let cache = provider["path"]?.string.map { FilePath(path).containingDirectory.resolving($0).lexicallyNormalized().string }
-            if let cache, case .success = system?.read(cache) { continue }  // read as a configuration of its own
+            if let cache, case .success = system.read(cache) { continue }  // read as a configuration of its own
             let host = URL(string: url)?.host ?? url
             result.warnings.append(InventoryWarning(SourceReference(path, line: provider["url"]?.mark?.line, key: "proxy-providers.\(name).url"),
                                                     "\(program) fetches the servers of provider \(name) from \(host) when it runs, and no cached copy of them is here"

@@ -34,22 +34,16 @@ public struct SingBoxCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         guard let object = JSONLines.object(JSONLines.strippingComments(text), path: path, warnings: &result.warnings) else { return result }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var cursor = 1
-        func line(_ fragments: [String]) -> Int? {
-            let found = JSONLines.line(containing: fragments, in: lines, from: cursor) ?? JSONLines.line(containing: fragments, in: lines)
-            if let found { cursor = found }
-            return found
-        }
+        var cursor = JSONLines.Cursor(text)
         for (section, entries) in [("inbounds", object["inbounds"]), ("outbounds", object["outbounds"]), ("endpoints", object["endpoints"])] {
-            cursor = JSONLines.line(containing: ["\"\(section)\""], in: lines) ?? 1
+            cursor.move(to: "\"\(section)\"")
             for (index, entry) in ((entries as? [[String: Any]]) ?? []).enumerated() {
                 let key = "\(section)[\(index)]"
                 guard let type = entry["type"] as? String else {
                     result.warnings.append(InventoryWarning(SourceReference(path, key: key), "an entry without a type"))
                     continue
                 }
-                let typeLine = line(["\"type\"", "\"\(type)\""])
+                let typeLine = cursor.line(["\"type\"", "\"\(type)\""])
                 guard let technology = Self.technologies[type] else { continue }
                 let source = SourceReference(path, line: typeLine, key: key)
                 let tag = entry["tag"] as? String ?? String(index)

@@ -33,28 +33,22 @@ public struct V2RayCollector: Collector {
     func parse(_ text: String, path: String) -> CollectorResult {
         var result = CollectorResult()
         guard let object = JSONLines.object(JSONLines.strippingComments(text), path: path, warnings: &result.warnings) else { return result }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var cursor = JSONLines.Cursor(text)
         let program = path.contains("xray") ? "xray" : "v2ray"
         let inbounds = (object["inbounds"] as? [[String: Any]]) ?? (object["inbound"] as? [String: Any]).map { [$0] } ?? []
         let outbounds = (object["outbounds"] as? [[String: Any]]) ?? (object["outbound"] as? [String: Any]).map { [$0] } ?? []
-        var cursor = 1
-        func line(_ fragments: [String]) -> Int? {
-            let found = JSONLines.line(containing: fragments, in: lines, from: cursor) ?? JSONLines.line(containing: fragments, in: lines)
-            if let found { cursor = found }
-            return found
-        }
         func stream(_ entry: [String: Any], into attributes: inout [String: String]) {
             guard let settings = entry["streamSettings"] as? [String: Any] else { return }
             if let network = settings["network"] as? String { attributes["network"] = network }
             if let security = settings["security"] as? String { attributes["security"] = security }
         }
-        cursor = JSONLines.line(containing: ["\"inbound"], in: lines) ?? 1
+        cursor.move(to: "\"inbound")
         for (index, inbound) in inbounds.enumerated() {
             guard let protocolName = inbound["protocol"] as? String else {
                 result.warnings.append(InventoryWarning(SourceReference(path, key: "inbounds[\(index)]"), "inbound without a protocol"))
                 continue
             }
-            let protocolLine = line(["\"protocol\"", "\"\(protocolName)\""])
+            let protocolLine = cursor.line(["\"protocol\"", "\"\(protocolName)\""])
             guard let port = JSONLines.port(inbound["port"]) else {
                 result.warnings.append(InventoryWarning(SourceReference(path, line: protocolLine, key: "inbounds[\(index)].port"), "inbound \(protocolName) without a port number"))
                 continue
@@ -70,13 +64,13 @@ public struct V2RayCollector: Collector {
                 local: [NetworkEndpoint(host: inbound["listen"] as? String ?? "0.0.0.0", port: port, transport: "tcp")],
                 attributes: attributes, sources: [SourceReference(path, line: protocolLine, key: "inbounds[\(index)]")]))
         }
-        cursor = JSONLines.line(containing: ["\"outbound"], in: lines) ?? 1
+        cursor.move(to: "\"outbound")
         for (index, outbound) in outbounds.enumerated() {
             guard let protocolName = outbound["protocol"] as? String else {
                 result.warnings.append(InventoryWarning(SourceReference(path, key: "outbounds[\(index)]"), "outbound without a protocol"))
                 continue
             }
-            let protocolLine = line(["\"protocol\"", "\"\(protocolName)\""])
+            let protocolLine = cursor.line(["\"protocol\"", "\"\(protocolName)\""])
             let settings = outbound["settings"] as? [String: Any] ?? [:]
             let servers = (settings["vnext"] as? [[String: Any]]) ?? (settings["servers"] as? [[String: Any]]) ?? []
             guard !["freedom", "blackhole", "dns", "loopback"].contains(protocolName) else { continue }
@@ -87,7 +81,7 @@ public struct V2RayCollector: Collector {
                     result.warnings.append(InventoryWarning(SourceReference(path, line: protocolLine, key: "outbounds[\(index)]"), "server without an address"))
                     continue
                 }
-                let addressLine = line(["\"address\"", address])
+                let addressLine = cursor.line(["\"address\"", address])
                 guard let port = JSONLines.port(server["port"]) else {
                     result.warnings.append(InventoryWarning(SourceReference(path, line: addressLine, key: "outbounds[\(index)].port"), "server \(address) without a port number"))
                     continue
