@@ -29,6 +29,20 @@ final class LiveStateCorrelationTests: XCTestCase {
         XCTAssertEqual(findings.map(\.category), [.c2], findings.map(\.circuitName).joined(separator: ", "))
     }
 
+    /// Proxy clients of the newer protocols (Xray's VLESS, Hysteria, TUIC, Snell) and frp's reverse
+    /// tunnels are channels abroad like any other, not inventory lines the audit passes over.
+    func testEveryProxyAndReverseTunnelClientIsACircuitOfItsOwn() throws {
+        let technologies = ["vless", "hysteria", "tuic", "snell", "frp"]
+        let items = technologies.enumerated().map { index, technology in
+            ConfigItem(technology: technology, role: .client, name: "\(technology) client",
+                       remote: [NetworkEndpoint(host: "203.0.113.\(20 + index)", port: 443, transport: "tcp")],
+                       sources: [SourceReference("/etc/\(technology)/config", line: 3)])
+        }
+        let findings = try AuditFixtures.audit(items, organization: try AuditFixtures.organization())
+        XCTAssertEqual(findings.map(\.circuitName).sorted(), technologies.map { "\($0) client" }.sorted())
+        XCTAssertEqual(Set(findings.map(\.category)), [.c2], "self-built channels abroad, none approved")
+    }
+
     func testAProgramRunningAConfigurationNoFileDefinesStaysACircuitOfItsOwn() throws {
         let items = [openVPNClient, process("openvpn", pid: "70", config: "/tmp/other.conf"), socket("openvpn", pid: "70", port: 1194)]
         let findings = try AuditFixtures.audit(items, organization: try AuditFixtures.organization())
